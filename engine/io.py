@@ -1,0 +1,234 @@
+"""Saving and loading experiments: JSON for what things are, .npz for the numbers, never pickle.
+
+One experiment file is a NumPy ``.npz`` archive (a zip) holding
+
+- ``__config__``: UTF-8 JSON as a uint8 array — the model architecture, the compile settings
+  (loss, metrics, L1/L2), the optimizer's name, hyper-parameters and step count, and any
+  JSON-serialisable ``extra`` the caller adds (the app stores its settings there);
+- ``params``: the flat parameter vector;
+- ``optimizer/<name>``: each optimizer state array.
+
+Loading uses ``np.load(allow_pickle=False)`` and checks everything before touching a model, so
+a corrupt or mismatched file raises :class:`ExperimentFileError` and changes nothing. A round
+trip is bit for bit.
+"""
+
+from __future__ import annotations
+
+import io as _io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from engine.model import Sequential
+
+FORMAT = "dl-playground-experiment"
+VERSION = 1
+MAX_BYTES = 64 * 1024 * 1024  # refuse larger files before parsing them
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+class ExperimentFileError(ValueError):
+    """The file is not an experiment this version can load; the message says why."""
+
+
+@dataclass
+class Experiment:
+    model: Sequential
+    optimizer: Any | None
+    extra: dict = field(default_factory=dict)
+
+
+def _config(model: Sequential, optimizer, extra: dict | None) -> dict:
+    if not model.built:
+        raise ValueError("only a built model can be saved (give input_shape= or fit it first)")
+    cfg: dict[str, Any] = {"format": FORMAT, "version": VERSION, "model": model.get_config(),
+                           "n_params": int(model.params.size)}
+    if model.loss is not None:
+        cfg["compile"] = {"loss": model.loss.name, "metrics": list(model.metrics),
+                          "l1": model.l1, "l2": model.l2}
+    if optimizer is not None:
+        sd = optimizer.state_dict()
+        cfg["optimizer"] = {"name": sd["name"], "hyper": sd["hyper"], "t": sd["t"],
+                            "state": sorted(sd["state"])}
+    cfg["extra"] = extra or {}
+    return cfg
+
+
+def to_bytes(model: Sequential, optimizer=None, extra: dict | None = None) -> bytes:
+    """The experiment file as bytes (``optimizer`` defaults to the model's)."""
+    optimizer = model.optimizer if optimizer is None else optimizer
+    cfg = _config(model, optimizer, extra)
+    try:
+        text = json.dumps(cfg, allow_nan=False, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"the experiment settings are not JSON-serialisable: {exc}") from None
+    arrays = {"__config__": np.frombuffer(text.encode("utf-8"), dtype=np.uint8),
+              "params": model.params}
+    if optimizer is not None:
+        for name, arr in optimizer.state_dict()["state"].items():
+            arrays[f"optimizer/{name}"] = arr
+    buf = _io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
+def save(path: str | Path | BinaryIO, model: Sequential, optimizer=None,
+         extra: dict | None = None) -> None:
+    """Write the experiment to ``path`` (a file name or a binary file object)."""
+    data = to_bytes(model, optimizer, extra)
+    if hasattr(path, "write"):
+        path.write(data)
+    else:
+        Path(path).write_bytes(data)
+
+
+def _read_archive(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+    if len(data) > MAX_BYTES:
+        raise ExperimentFileError(f"the file is {len(data):,} bytes; experiment files are "
+                                  f"limited to {MAX_BYTES:,} bytes")
+    if not data.startswith(b"PK"):
+        raise ExperimentFileError("not an experiment file: expected a .npz archive (a zip "
+                                  f"file starting with 'PK'), got bytes starting {data[:8]!r}")
+    try:
+        with np.load(_io.BytesIO(data), allow_pickle=False) as npz:
+            names = list(npz.files)
+            if "__config__" not in names or "params" not in names:
+                raise ExperimentFileError(f"not an experiment file: the archive holds {names}, "
+                                          "expected '__config__' and 'params'")
+            raw = npz["__config__"]
+            if raw.dtype != np.uint8 or raw.ndim != 1 or raw.size > MAX_CONFIG_BYTES:
+                raise ExperimentFileError("the '__config__' entry is not a JSON text")
+            arrays = {n: npz[n] for n in names if n != "__config__"}
+    except ExperimentFileError:
+        raise
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
+        raise ExperimentFileError(f"the file is damaged or not an experiment ({exc})") from None
+    try:
+        cfg = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ExperimentFileError(f"the settings inside the file are not valid JSON: {exc}") \
+            from None
+    if not isinstance(cfg, dict) or cfg.get("format") != FORMAT:
+        raise ExperimentFileError(f"not an experiment file: expected format {FORMAT!r}, got "
+                                  f"{cfg.get('format') if isinstance(cfg, dict) else cfg!r}")
+    if cfg.get("version") != VERSION:
+        raise ExperimentFileError(f"experiment file version {cfg.get('version')!r} is not "
+                                  f"supported; this version reads {VERSION}")
+    return cfg, arrays
+
+
+def from_bytes(data: bytes) -> Experiment:
+    """Build a new model (and optimizer) from experiment-file bytes."""
+    cfg, arrays = _read_archive(bytes(data))
+    try:
+        model = Sequential.from_config(cfg["model"])
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ExperimentFileError(f"the model described in the file cannot be built: {exc}") \
+            from None
+    _check_params(model, cfg, arrays["params"])
+    optimizer = _optimizer(cfg, arrays, model)
+    if "compile" in cfg:
+        c = cfg["compile"]
+        try:
+            model.compile(optimizer=optimizer if optimizer is not None else "sgd",
+                          loss=c["loss"], metrics=c.get("metrics") or None,
+                          l1=c.get("l1", 0.0), l2=c.get("l2", 0.0))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ExperimentFileError(f"the compile settings in the file are invalid: {exc}") \
+                from None
+    np.copyto(model.params, arrays["params"])
+    extra = cfg.get("extra") if isinstance(cfg.get("extra"), dict) else {}
+    return Experiment(model, optimizer, extra)
+
+
+def load(path: str | Path | BinaryIO) -> Experiment:
+    """Read an experiment file written by :func:`save`."""
+    if hasattr(path, "read"):
+        data = path.read(MAX_BYTES + 1)
+    else:
+        p = Path(path)
+        if p.stat().st_size > MAX_BYTES:
+            raise ExperimentFileError(f"the file is {p.stat().st_size:,} bytes; experiment "
+                                      f"files are limited to {MAX_BYTES:,} bytes")
+        data = p.read_bytes()
+    return from_bytes(data)
+
+
+def load_weights_into(model: Sequential, source: str | Path | BinaryIO | bytes) -> dict:
+    """Restore params (and the optimizer state, when compatible) into an existing model.
+
+    The architecture in the file must match the model's exactly; otherwise nothing changes
+    and :class:`ExperimentFileError` names the difference. Returns the file's ``extra``.
+    """
+    if isinstance(source, bytes | bytearray):
+        data = bytes(source)
+    elif hasattr(source, "read"):
+        data = source.read(MAX_BYTES + 1)
+    else:
+        data = Path(source).read_bytes()
+    cfg, arrays = _read_archive(data)
+    mine = model.get_config()
+    theirs = cfg.get("model", {})
+    if [_arch(c) for c in theirs.get("layers", [])] != [_arch(c) for c in mine["layers"]] or \
+            theirs.get("input_shape") != mine["input_shape"]:
+        raise ExperimentFileError("the file's network does not match this model: "
+                                  f"file {_summary(theirs)} vs model {_summary(mine)}")
+    _check_params(model, cfg, arrays["params"])
+    optimizer = None
+    if model.optimizer is not None and cfg.get("optimizer", {}).get("name") == \
+            model.optimizer.name:
+        optimizer = _optimizer(cfg, arrays, model)
+    np.copyto(model.params, arrays["params"])
+    if optimizer is not None:
+        model.optimizer.load_state_dict(optimizer.state_dict())
+    return cfg.get("extra") if isinstance(cfg.get("extra"), dict) else {}
+
+
+def _arch(layer_cfg: dict) -> tuple:
+    c = dict(layer_cfg.get("config", {}))
+    c.pop("name", None)
+    return layer_cfg.get("class"), json.dumps(c, sort_keys=True)
+
+
+def _summary(model_cfg: dict) -> str:
+    parts = []
+    for c in model_cfg.get("layers", []):
+        cfg = c.get("config", {})
+        parts.append(f"{c.get('class')}({cfg.get('units', cfg.get('rate', ''))})")
+    return f"input {model_cfg.get('input_shape')} → " + " → ".join(parts)
+
+
+def _check_params(model: Sequential, cfg: dict, params: np.ndarray) -> None:
+    if params.ndim != 1 or params.shape != model.params.shape:
+        raise ExperimentFileError(f"the file holds {params.shape} parameters but its network "
+                                  f"needs {model.params.shape}")
+    if params.dtype != model.params.dtype:
+        raise ExperimentFileError(f"the file's parameters are {params.dtype}, the model is "
+                                  f"{model.params.dtype}")
+    if not np.all(np.isfinite(params)):
+        raise ExperimentFileError("the file's parameters contain NaN or infinite values")
+
+
+def _optimizer(cfg: dict, arrays: dict[str, np.ndarray], model: Sequential):
+    if "optimizer" not in cfg:
+        return None
+    from engine import optim
+
+    oc = cfg["optimizer"]
+    state = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("optimizer/")}
+    try:
+        opt = optim.from_state_dict({"name": oc["name"], "hyper": oc["hyper"], "t": oc["t"],
+                                     "state": state})
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ExperimentFileError(f"the optimizer in the file cannot be restored: {exc}") \
+            from None
+    for name, arr in state.items():
+        if arr.shape != model.params.shape:
+            raise ExperimentFileError(f"optimizer state {name!r} has shape {arr.shape}, the "
+                                      f"model has {model.params.shape} parameters")
+    return opt
