@@ -9,11 +9,13 @@
 
 from engine import (
     activations,
+    curvature,
     datasets,
     expression,
     gradcheck,
     initializers,
     io,
+    landscape,
     layers,
     losses,
     metrics,
@@ -27,7 +29,8 @@ from engine.model import History, Sequential
 from engine.params import ParamSpec
 from engine.train import Trainer
 
-__all__ = ["History", "ParamSpec", "Sequential", "Trainer", "activations", "datasets",
+__all__ = ["History", "ParamSpec", "Sequential", "Trainer", "activations", "curvature",
+           "datasets", "landscape",
            "expression", "gradcheck", "initializers", "io", "layers", "losses", "metrics", "optim",
            "paths", "scipy_optim", "surfaces", "theory"]
 __version__ = "0.1.0"

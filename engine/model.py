@@ -289,6 +289,19 @@ class Sequential:
         X = self._prepare_x(X)
         return self._output(self._forward(X, training)).copy()
 
+    def layer_outputs(self, X) -> list[np.ndarray]:
+        """Every layer's output for X (copies, inference mode); the last is the prediction.
+
+        What the network diagram draws: each neuron's output over the input plane.
+        """
+        x = self._prepare_x(X)
+        outs = []
+        for i, layer in enumerate(self.layers):
+            x = layer.forward(x, False)
+            last = i == len(self.layers) - 1
+            outs.append(self._output(x).copy() if last else x.copy())
+        return outs
+
     def _forward(self, x: np.ndarray, training: bool) -> np.ndarray:
         for layer in self.layers:
             x = layer.forward(x, training)

@@ -95,8 +95,10 @@ class HistogramBins:
         """Counts per bin; values beyond the edges land in the first or last bin."""
         lo, hi = self.edges[0], self.edges[-1]
         nb = self.edges.size - 1
-        idx = ((values - lo) * (nb / (hi - lo))).astype(np.int64, copy=False)
-        np.clip(idx, 0, nb - 1, out=idx)
+        pos = (values - lo) * (nb / (hi - lo))
+        # Non-finite weights (a diverging run) would make the cast undefined: pin them to a bin.
+        np.nan_to_num(pos, copy=False, nan=0.0, posinf=nb - 1, neginf=0.0)
+        idx = np.clip(pos, 0, nb - 1).astype(np.int64)
         return np.bincount(idx, minlength=nb)
 
 

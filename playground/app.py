@@ -1,0 +1,42 @@
+"""Entry point: page config, language, navigation — nothing else.
+
+    streamlit run playground/app.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `streamlit run` puts only the script's folder on the path
+    sys.path.insert(0, str(ROOT))
+
+from playground.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, normalize  # noqa: E402
+from playground.views import network  # noqa: E402
+
+
+def _language() -> str:
+    """From the URL on first load, else the browser's locale; then whatever the user picks."""
+    if "lang" not in st.session_state:
+        wanted = st.query_params.get("lang") or getattr(st.context, "locale", None)
+        st.session_state["lang"] = normalize(wanted)
+    return st.session_state["lang"]
+
+
+def main() -> None:
+    st.set_page_config(page_title="Deep-learning playground", page_icon="🧠", layout="wide")
+    lang = _language()
+    tr = Translator(lang)
+    with st.sidebar:
+        st.selectbox("Language / 语言", LANGUAGES, key="lang",
+                     format_func=lambda code: LANGUAGE_NAMES[code])
+        st.caption(tr("app.tagline"))
+    pages = [st.Page(network.render, title=tr("nav.network"), icon="🧠", url_path="network",
+                     default=True)]
+    st.navigation(pages).run()
+
+
+main()

@@ -1,0 +1,288 @@
+// Live Plotly charts for Streamlit (components v2, no iframe, no build step).
+//
+// Streamlit calls the default export on mount and again every time the
+// `data` sent from Python changes; `parentElement` stays the same node for as
+// long as the element keeps its key. We keep one <div> per chart inside it
+// and update it with Plotly.react, so zoom / pan / 3-D camera survive
+// (layout.uirevision) and the chart is never re-mounted or blanked.
+//
+// data = {key, src, columns, height, charts: [{id, digest, height, data, layout, config}]}
+//
+// Plotly itself is the installed `plotly` package's plotly.min.js, served by
+// Streamlit's static file serving (see live_chart.py); it is loaded once per
+// page as a classic <script> and shared by every chart.
+
+const PLOTLY_PROMISE = "__liveChartPlotlyPromise";
+
+function stats() {
+  if (!window.__liveChartStats) {
+    window.__liveChartStats = { received: 0, coalesced: 0, reacts: 0, errors: 0, byChart: {} };
+  }
+  return window.__liveChartStats;
+}
+
+function loadPlotly(src) {
+  if (window.Plotly && typeof window.Plotly.react === "function") {
+    return Promise.resolve(window.Plotly);
+  }
+  if (!window[PLOTLY_PROMISE]) {
+    window[PLOTLY_PROMISE] = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      const fail = () => {
+        window[PLOTLY_PROMISE] = null; // allow a retry on the next update
+        script.remove();
+        reject(
+          new Error(
+            `could not load plotly.js from ${src}; is static serving on ` +
+              "(server.enableStaticServing = true in .streamlit/config.toml)?",
+          ),
+        );
+      };
+      script.src = src;
+      script.async = true;
+      script.dataset.liveChart = "plotly";
+      script.onload = () => {
+        if (window.Plotly && typeof window.Plotly.react === "function") resolve(window.Plotly);
+        else fail(); // e.g. the app's index.html came back instead of the file
+      };
+      script.onerror = fail;
+      document.head.appendChild(script);
+    });
+  }
+  return window[PLOTLY_PROMISE];
+}
+
+function themeDefaults(root, layout) {
+  const css = getComputedStyle(root);
+  const text = css.getPropertyValue("--st-text-color").trim();
+  const font = css.getPropertyValue("--st-font").trim();
+  if (layout.paper_bgcolor === undefined) layout.paper_bgcolor = "rgba(0,0,0,0)";
+  if (layout.plot_bgcolor === undefined) layout.plot_bgcolor = "rgba(0,0,0,0)";
+  layout.font = layout.font || {};
+  if (text && layout.font.color === undefined) layout.font.color = text;
+  if (font && layout.font.family === undefined) layout.font.family = font;
+}
+
+function showError(state, err) {
+  stats().errors += 1;
+  let box = state.root.querySelector(":scope > .lc-error");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "lc-error";
+    state.root.prepend(box);
+  }
+  box.textContent = `live_chart: ${err && err.message ? err.message : err}`;
+  console.error("live_chart", err);
+}
+
+function clearError(state) {
+  const box = state.root.querySelector(":scope > .lc-error");
+  if (box) box.remove();
+}
+
+function schedule(state) {
+  if (state.frame) return;
+  state.frame = requestAnimationFrame(() => {
+    state.frame = 0;
+    flush(state);
+  });
+}
+
+async function flush(state) {
+  if (state.busy) return; // the running flush reschedules itself
+  state.busy = true;
+  state.failed = false;
+  try {
+    const Plotly = await loadPlotly(state.src);
+    let drawError = null;
+    let progressed = true;
+    while (progressed) {
+      progressed = false;
+      for (const [id, chart] of state.pending) {
+        const div = state.divs.get(id);
+        if (div && busyWithUser(div)) continue; // drawn when the user lets go
+        state.pending.delete(id);
+        progressed = true;
+        if (!div || !div.isConnected) continue;
+        const layout = chart.layout || {};
+        themeDefaults(state.root, layout);
+        try {
+          await Plotly.react(div, chart.data || [], layout, chart.config || {});
+        } catch (err) {
+          drawError = err;
+          continue;
+        }
+        div.__liveChartReacts = (div.__liveChartReacts || 0) + 1;
+        div.dataset.reacts = String(div.__liveChartReacts);
+        state.applied.set(id, chart.digest);
+        const s = stats();
+        s.reacts += 1;
+        s.byChart[div.dataset.chartKey] = div.__liveChartReacts;
+        break; // the map may have changed while awaiting: iterate afresh
+      }
+    }
+    if (drawError) showError(state, drawError);
+    else clearError(state);
+  } catch (err) {
+    // plotly.js could not be loaded: keep the newest payloads and retry on
+    // the next update from Python instead of hammering the server.
+    state.failed = true;
+    showError(state, err);
+  } finally {
+    state.busy = false;
+    const waiting = [...state.pending.keys()].some((id) => {
+      const div = state.divs.get(id);
+      return !div || !busyWithUser(div);
+    });
+    if (waiting && !state.failed) schedule(state);
+  }
+}
+
+// A Plotly.react while the user drags (box zoom, pan, 3-D rotation) or
+// scrolls would reset what they are doing, so such a chart waits until they
+// let go; Plotly then records the new view (uirevision keeps it).
+function busyWithUser(div) {
+  return div.__lcPointerDown || performance.now() < (div.__lcWheelUntil || 0);
+}
+
+function watchUser(state, div) {
+  const release = () => {
+    if (!div.__lcPointerDown) return;
+    div.__lcPointerDown = false;
+    window.removeEventListener("pointerup", release, true);
+    window.removeEventListener("pointercancel", release, true);
+    setTimeout(() => schedule(state), 50); // after Plotly's own mouseup handling
+  };
+  div.addEventListener(
+    "pointerdown",
+    () => {
+      div.__lcPointerDown = true;
+      window.addEventListener("pointerup", release, true);
+      window.addEventListener("pointercancel", release, true);
+    },
+    true,
+  );
+  div.addEventListener(
+    "wheel",
+    () => {
+      div.__lcWheelUntil = performance.now() + 300;
+      clearTimeout(div.__lcWheelTimer);
+      div.__lcWheelTimer = setTimeout(() => schedule(state), 320);
+    },
+    { capture: true, passive: true },
+  );
+}
+
+function resizeAll(state) {
+  const Plotly = window.Plotly;
+  if (!Plotly) return;
+  for (const div of state.divs.values()) {
+    if (div._fullLayout && div.offsetWidth && div.offsetWidth !== div._lcWidth) {
+      div._lcWidth = div.offsetWidth;
+      Plotly.Plots.resize(div);
+    }
+  }
+}
+
+function createState(parentElement) {
+  const root = document.createElement("div");
+  root.className = "lc-root";
+  parentElement.appendChild(root);
+  const state = {
+    root,
+    src: "",
+    divs: new Map(), // chart id -> plot div
+    applied: new Map(), // chart id -> digest drawn last
+    pending: new Map(), // chart id -> newest chart payload not drawn yet
+    frame: 0,
+    busy: false,
+    failed: false,
+    resizeFrame: 0,
+    observer: null,
+  };
+  if (typeof ResizeObserver === "function") {
+    state.observer = new ResizeObserver(() => {
+      if (state.resizeFrame) return;
+      state.resizeFrame = requestAnimationFrame(() => {
+        state.resizeFrame = 0;
+        resizeAll(state);
+      });
+    });
+    state.observer.observe(root);
+  }
+  root.__liveChartState = state;
+  return state;
+}
+
+function syncDivs(state, data) {
+  const wanted = new Set();
+  for (const chart of data.charts) {
+    wanted.add(chart.id);
+    let div = state.divs.get(chart.id);
+    if (!div) {
+      div = document.createElement("div");
+      div.className = "lc-chart";
+      div.dataset.chartId = chart.id;
+      div.dataset.chartKey = data.charts.length === 1 && chart.id === data.key
+        ? data.key
+        : `${data.key}.${chart.id}`;
+      state.root.appendChild(div);
+      state.divs.set(chart.id, div);
+      watchUser(state, div);
+    }
+    div.style.height = `${chart.height || data.height}px`;
+  }
+  for (const [id, div] of state.divs) {
+    if (!wanted.has(id)) {
+      if (window.Plotly) window.Plotly.purge(div);
+      div.remove();
+      state.divs.delete(id);
+      state.applied.delete(id);
+      state.pending.delete(id);
+    }
+  }
+  // Keep DOM order equal to the order sent from Python (moving nodes only
+  // when it differs: a moved node would lose an ongoing drag).
+  const order = [...state.root.querySelectorAll(":scope > .lc-chart")];
+  if (data.charts.some((chart, i) => order[i] !== state.divs.get(chart.id))) {
+    for (const chart of data.charts) state.root.appendChild(state.divs.get(chart.id));
+  }
+}
+
+export default function liveChart(component) {
+  const { data, parentElement } = component;
+  if (!data || !Array.isArray(data.charts)) return undefined;
+
+  let root = parentElement.querySelector(":scope > .lc-root");
+  const state = root ? root.__liveChartState : createState(parentElement);
+  root = state.root;
+  root.dataset.liveChart = data.key;
+  root.style.gridTemplateColumns = `repeat(${Math.max(1, data.columns || 1)}, minmax(0, 1fr))`;
+  state.src = data.src;
+
+  syncDivs(state, data);
+  for (const chart of data.charts) {
+    // An unchanged chart (same digest as drawn or queued) costs nothing.
+    const queued = state.pending.get(chart.id);
+    const known = queued ? queued.digest : state.applied.get(chart.id);
+    if (chart.digest && chart.digest === known) continue;
+    if (queued) stats().coalesced += 1; // superseded before it was drawn
+    state.pending.set(chart.id, chart);
+    stats().received += 1;
+  }
+  if (state.pending.size) schedule(state);
+
+  // Streamlit keeps only the newest cleanup and calls it on unmount, but it
+  // also calls a cleanup at once when an update was superseded while the
+  // module was loading; so tear down only if the element really left the DOM.
+  return () => {
+    setTimeout(() => {
+      if (root.isConnected) return;
+      if (state.frame) cancelAnimationFrame(state.frame);
+      if (state.observer) state.observer.disconnect();
+      if (window.Plotly) for (const div of state.divs.values()) window.Plotly.purge(div);
+      state.divs.clear();
+      state.pending.clear();
+    }, 0);
+  };
+}

@@ -1,0 +1,473 @@
+"""Network page: build a network, train it, and watch it learn live.
+
+Widgets and layout only: the experiment is ``playground.config.Experiment``, engine objects
+come from ``playground.builder``, figures from ``playground.charts``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+
+import streamlit as st
+
+import engine as eg
+from playground import builder, charts, presets, state
+from playground.components import live_charts
+from playground.config import (
+    DATASETS,
+    FEATURES,
+    HIDDEN_ACTIVATIONS,
+    INITIALIZERS,
+    LOSSES,
+    MAX_LAYERS,
+    MAX_UNITS,
+    OPTIMIZER_HYPER,
+    OPTIMIZERS,
+    OUTPUT_ACTIVATIONS,
+    SCHEDULES,
+    Experiment,
+    LayerSpec,
+)
+from playground.i18n import Translator
+
+FRAME_INTERVAL = 0.1  # seconds between live frames while playing
+FRAME_BUDGET = 0.05  # at most this much training per frame, so one session cannot hog a core
+LR_GRID = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+REG_GRID = (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
+BATCH_GRID = (1, 2, 5, 10, 20, 50, 100, 0)
+SPEED_GRID = (1, 2, 5, 10, 25, 50, 100, 250)
+HIST_WINDOW = 150  # histogram columns sent to the browser per frame
+KEY = "net"
+
+
+# -- session ----------------------------------------------------------------------------------
+def _session(tr: Translator) -> dict:
+    """This browser session's experiment, trainer and UI state (never shared)."""
+    sess = st.session_state.get(KEY)
+    if sess is None:
+        exp, notes = state.from_query(dict(st.query_params), lang=tr.lang)
+        sess = {"exp": exp, "notes": notes, "playing": True, "notice": None, "error": None,
+                "sync": True, "uploads": 0}
+        try:
+            sess["trainer"], sess["data"] = builder.build_trainer(exp)
+        except builder.ExperimentError as err:
+            sess["notes"].append(tr(err.key, **err.fmt))
+            exp = Experiment()
+            sess["exp"] = exp
+            sess["trainer"], sess["data"] = builder.build_trainer(exp)
+        st.session_state[KEY] = sess
+    return sess
+
+
+def _adopt(sess: dict, exp: Experiment, tr: Translator, notice: str | None = None) -> bool:
+    """Make ``exp`` current: rebuild, swap the optimizer, or just apply live settings."""
+    old: Experiment = sess["exp"]
+    if exp == old:
+        sess["error"] = None
+        return True
+    try:
+        if exp.architecture_key() != old.architecture_key():
+            data = sess["data"] if _same_data(exp, old) else None
+            sess["trainer"], sess["data"] = builder.build_trainer(exp, data)
+            sess["notice"] = notice or tr("net.notice.reset")
+        elif exp.optimizer_key() != old.optimizer_key():
+            builder.swap_optimizer(sess["trainer"], exp)
+            sess["notice"] = notice or tr("net.notice.optimizer")
+        builder.apply_live_settings(sess["trainer"], exp)
+    except builder.ExperimentError as err:
+        sess["error"] = tr(err.key, **err.fmt)
+        return False
+    except ValueError as err:  # the engine's own message names what was wrong
+        sess["error"] = str(err)
+        return False
+    sess["exp"] = exp
+    sess["error"] = None
+    return True
+
+
+def _same_data(a: Experiment, b: Experiment) -> bool:
+    return (a.dataset, a.n_samples, a.noise, a.train_pct, a.data_seed, a.features) == \
+        (b.dataset, b.n_samples, b.noise, b.train_pct, b.data_seed, b.features)
+
+
+def _widget_values(exp: Experiment) -> dict:
+    """The widget keys (session state) that show an experiment."""
+    vals = {"w_dataset": exp.dataset, "w_noise": exp.noise, "w_train_pct": exp.train_pct,
+            "w_n_samples": exp.n_samples, "w_data_seed": exp.data_seed,
+            "w_n_layers": len(exp.layers), "w_output_activation": exp.output_activation,
+            "w_loss": exp.loss, "w_initializer": exp.initializer, "w_seed": exp.seed,
+            "w_optimizer": exp.optimizer, "w_lr": exp.lr, "w_schedule": exp.schedule,
+            "w_batch_size": exp.batch_size, "w_l1": exp.l1, "w_l2": exp.l2,
+            "w_speed": exp.steps_per_frame, "w_show_test": exp.show_test,
+            "w_discretize": exp.discretize}
+    vals["w_features"] = list(exp.features)
+    for i in range(MAX_LAYERS):
+        spec = exp.layers[i] if i < len(exp.layers) else (exp.layers[-1] if exp.layers
+                                                          else LayerSpec())
+        vals[f"w_units_{i}"] = spec.units
+        vals[f"w_act_{i}"] = spec.activation
+        vals[f"w_drop_{i}"] = spec.dropout
+    for name, value in exp.hyperparameters().items():
+        vals[f"w_hp_{exp.optimizer}_{name}"] = value
+    return vals
+
+
+def _sync_widgets(exp: Experiment, overwrite: bool) -> None:
+    """Show ``exp`` in the widgets: all of them after a URL, preset or upload (``overwrite``),
+    else only those Streamlit forgot (widgets not drawn on the last run lose their state)."""
+    ss = st.session_state
+    for key, value in _widget_values(exp).items():
+        key = _k(key)
+        if overwrite or key not in ss:
+            ss[key] = value
+
+
+def _k(name: str) -> str:
+    """A widget key per language: option widgets keep showing the label they were created
+    with, so a language switch gives every widget a new identity, filled from the experiment."""
+    return f"{name}.{st.session_state.get('lang', 'en')}"
+
+
+def _grid_with(grid: tuple, value) -> list:
+    return sorted(set(grid) | {value}, key=lambda v: (v == 0 and grid[-1] == 0, v))
+
+
+# -- controls ---------------------------------------------------------------------------------
+def _data_controls(exp: Experiment, tr: Translator, hidden: set[str]) -> dict:
+    if "data" in hidden:
+        return {}
+    st.subheader(tr("net.data"))
+    st.selectbox(tr("net.dataset"), DATASETS, key=_k("w_dataset"),
+                 format_func=lambda d: tr(f"dataset.{d}"))
+    st.slider(tr("net.noise"), 0, 50, step=5, key=_k("w_noise"), format="%d%%")
+    st.slider(tr("net.train_pct"), 10, 90, step=10, key=_k("w_train_pct"), format="%d%%")
+    lo, hi = state.RANGES["n_samples"]
+    st.number_input(tr("net.n_samples"), lo, hi, step=50, key=_k("w_n_samples"))
+    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+    c1.number_input(tr("net.data_seed"), *state.RANGES["data_seed"], key=_k("w_data_seed"))
+    if c2.button(tr("net.regenerate"), key="b_regen", help=tr("net.regenerate_help")):
+        st.session_state[_k("w_data_seed")] = int(st.session_state[_k("w_data_seed")]) + 1
+        st.rerun()
+    if "features" not in hidden:
+        st.pills(tr("net.features"), FEATURES, selection_mode="multi", key=_k("w_features"),
+                 format_func=lambda f: tr(f"feature.{f}"))
+    return {}
+
+
+def _layer_controls(exp: Experiment, tr: Translator, hidden: set[str]) -> None:
+    if "layers" in hidden:
+        return
+    st.subheader(tr("net.layers"))
+    c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+    c1.number_input(tr("net.n_layers"), 0, MAX_LAYERS, key=_k("w_n_layers"))
+    if c2.button("＋", key="b_add_layer", help=tr("net.add_layer"),
+                 disabled=st.session_state[_k("w_n_layers")] >= MAX_LAYERS):
+        st.session_state[_k("w_n_layers")] += 1
+        st.rerun()
+    if c3.button("－", key="b_remove_layer", help=tr("net.remove_layer"),
+                 disabled=st.session_state[_k("w_n_layers")] <= 0):
+        st.session_state[_k("w_n_layers")] -= 1
+        st.rerun()
+    for i in range(int(st.session_state[_k("w_n_layers")])):
+        a, b, c = st.columns([1, 1.4, 1])
+        a.number_input(tr("net.units", i=i + 1), 1, MAX_UNITS, key=_k(f"w_units_{i}"))
+        b.selectbox(tr("net.activation"), HIDDEN_ACTIVATIONS, key=_k(f"w_act_{i}"),
+                    format_func=lambda v: tr(f"activation.{v}"))
+        c.number_input(tr("net.dropout"), 0.0, 0.9, step=0.1, key=_k(f"w_drop_{i}"), format="%.1f")
+    a, b = st.columns(2)
+    a.selectbox(tr("net.output_activation"), OUTPUT_ACTIVATIONS, key=_k("w_output_activation"),
+                format_func=lambda v: tr(f"activation.{v}"))
+    b.selectbox(tr("net.loss"), LOSSES, key=_k("w_loss"), format_func=lambda v: tr(f"loss.{v}"))
+    a, b = st.columns(2)
+    a.selectbox(tr("net.initializer"), INITIALIZERS, key=_k("w_initializer"),
+                format_func=lambda v: tr(f"init.{v}"))
+    b.number_input(tr("net.seed"), *state.RANGES["seed"], key=_k("w_seed"))
+
+
+def _training_controls(exp: Experiment, tr: Translator, hidden: set[str]) -> None:
+    ss = st.session_state
+    if "optimizer" not in hidden:
+        st.subheader(tr("net.training"))
+        st.selectbox(tr("net.optimizer"), OPTIMIZERS, key=_k("w_optimizer"),
+                     format_func=lambda v: tr(f"optimizer.{v}"))
+        st.select_slider(tr("net.lr"), options=_grid_with(LR_GRID, ss[_k("w_lr")]), key=_k("w_lr"),
+                         format_func=lambda v: f"{v:g}")
+        opt = ss[_k("w_optimizer")]
+        hp = OPTIMIZER_HYPER[opt]
+        if hp:
+            cols = st.columns(len(hp))
+            for col, (name, default) in zip(cols, hp.items(), strict=True):
+                k = _k(f"w_hp_{opt}_{name}")
+                if k not in ss:
+                    ss[k] = exp.hyperparameters().get(name, default) \
+                        if exp.optimizer == opt else default
+                lo, hi = state.HYPER_RANGES[name]
+                col.number_input(tr(f"hyper.{name}"), min_value=float(lo), max_value=float(hi),
+                                 key=k, format="%.0e" if name == "eps" else "%.3f",
+                                 step=1e-8 if name == "eps" else 0.01)
+        a, b = st.columns(2)
+        a.selectbox(tr("net.schedule"), SCHEDULES, key=_k("w_schedule"),
+                    format_func=lambda v: tr(f"schedule.{v}"))
+        b.select_slider(tr("net.batch_size"),
+                        options=_grid_with(BATCH_GRID, ss[_k("w_batch_size")]),
+                        key=_k("w_batch_size"),
+                        format_func=lambda v: tr("net.full_batch") if v == 0 else str(v))
+    if "regularization" not in hidden:
+        a, b = st.columns(2)
+        a.select_slider(tr("net.l1"), options=_grid_with(REG_GRID, ss[_k("w_l1")]), key=_k("w_l1"),
+                        format_func=lambda v: f"{v:g}")
+        b.select_slider(tr("net.l2"), options=_grid_with(REG_GRID, ss[_k("w_l2")]), key=_k("w_l2"),
+                        format_func=lambda v: f"{v:g}")
+
+
+def _experiment_from_widgets(exp: Experiment) -> Experiment:
+    ss = st.session_state
+
+    def get(key, default):
+        return ss.get(_k(key), default)
+
+    n_layers = int(get("w_n_layers", len(exp.layers)))
+    layers = tuple(LayerSpec(int(get(f"w_units_{i}", 8)), str(get(f"w_act_{i}", "tanh")),
+                             round(float(get(f"w_drop_{i}", 0.0)), 2))
+                   for i in range(n_layers))
+    opt = get("w_optimizer", exp.optimizer)
+    defaults = OPTIMIZER_HYPER[opt]
+    hyper = tuple((name, float(get(f"w_hp_{opt}_{name}", default)))
+                  for name, default in defaults.items()
+                  if float(get(f"w_hp_{opt}_{name}", default)) != default)
+    chosen = set(get("w_features", exp.features) or ())
+    feats = tuple(f for f in FEATURES if f in chosen)  # canonical order, whatever the clicks
+    return exp.replace(
+        dataset=get("w_dataset", exp.dataset), noise=int(get("w_noise", exp.noise)),
+        train_pct=int(get("w_train_pct", exp.train_pct)),
+        n_samples=int(get("w_n_samples", exp.n_samples)),
+        data_seed=int(get("w_data_seed", exp.data_seed)), features=feats, layers=layers,
+        output_activation=get("w_output_activation", exp.output_activation),
+        loss=get("w_loss", exp.loss), initializer=get("w_initializer", exp.initializer),
+        seed=int(get("w_seed", exp.seed)), optimizer=opt, lr=float(get("w_lr", exp.lr)),
+        hyper=hyper, schedule=get("w_schedule", exp.schedule),
+        batch_size=int(get("w_batch_size", exp.batch_size)), l1=float(get("w_l1", exp.l1)),
+        l2=float(get("w_l2", exp.l2)), steps_per_frame=int(get("w_speed", exp.steps_per_frame)),
+        show_test=bool(get("w_show_test", exp.show_test)),
+        discretize=bool(get("w_discretize", exp.discretize)))
+
+
+# -- transport bar ----------------------------------------------------------------------------
+def _transport(sess: dict, tr: Translator) -> None:
+    trainer: eg.Trainer = sess["trainer"]
+    cols = st.columns([1.2, 1, 1, 1, 3], vertical_alignment="bottom")
+    playing = sess["playing"] and not trainer.diverged
+    if cols[0].button(tr("net.pause") if playing else tr("net.play"), key="b_play",
+                      type="primary", use_container_width=True):
+        sess["playing"] = not playing
+        st.rerun()
+    if cols[1].button(tr("net.step"), key="b_step", use_container_width=True,
+                      help=tr("net.step_help")):
+        sess["playing"] = False
+        trainer.step(1)
+    if cols[2].button(tr("net.epoch"), key="b_epoch", use_container_width=True,
+                      help=tr("net.epoch_help")):
+        sess["playing"] = False
+        trainer.step_epoch()
+    if cols[3].button(tr("net.reset"), key="b_reset", use_container_width=True,
+                      help=tr("net.reset_help")):
+        trainer.reset(reinitialize=True)
+        sess["notice"] = None
+    speed = st.session_state.get(_k("w_speed"), sess["exp"].steps_per_frame)
+    cols[4].select_slider(tr("net.speed"), options=_grid_with(SPEED_GRID, speed),
+                          key=_k("w_speed"), help=tr("net.speed_help"))
+
+
+# -- live views -------------------------------------------------------------------------------
+def _live(sess: dict, tr: Translator) -> None:
+    trainer: eg.Trainer = sess["trainer"]
+    exp: Experiment = sess["exp"]
+    if sess["playing"] and not trainer.diverged:
+        trainer.run(FRAME_BUDGET, max_steps=exp.steps_per_frame)
+        if trainer.diverged:
+            sess["playing"] = False
+    m = trainer.metrics()
+    with st.container(key="readout"):
+        st.markdown(charts.readout(m, tr=tr))
+        st.markdown(f'<span class="pg-counter" data-step="{m["step"]}" '
+                    f'data-epoch="{m["epoch"]}" data-loss="{m["train_loss"]}" '
+                    f'data-dataset="{exp.dataset}" data-lr="{exp.lr}" '
+                    f'data-layers="{",".join(str(s.units) for s in exp.layers)}"></span>',
+                    unsafe_allow_html=True)
+    data = sess["data"]
+    model = trainer.model
+    xs, ys, Z = builder.predict_plane(model, exp, data)
+    top = {
+        "diagram": charts.network_diagram(
+            builder.layer_sizes(model, exp), builder.neuron_maps(model, exp, data),
+            builder.kernels(model), input_names=[tr(f"feature.{f}") for f in exp.features],
+            tr=tr),
+        "boundary": charts.decision_boundary(
+            xs, ys, Z, data.raw_train, data.y_train,
+            data.raw_test if exp.show_test else None, data.y_test if exp.show_test else None,
+            task=exp.task, discretize=exp.discretize, tr=tr),
+    }
+    live_charts(top, key="net-top", height=380, columns=2)
+    h = trainer.history
+    curves = {"loss": charts.loss_curves(h, tr=tr)}
+    if exp.task == "classification":
+        curves["accuracy"] = charts.accuracy_curves(h, tr=tr)
+    curves["grad_norms"] = charts.grad_norms(h, tr=tr)
+    live_charts(curves, key="net-curves", height=260, columns=len(curves))
+    hists = {
+        "weights": charts.histograms_over_time(_tail(h.weight_hist), h.weight_bins,
+                                               kind="weights", tr=tr),
+        "gradients": charts.histograms_over_time(_tail(h.grad_hist), h.grad_bins,
+                                                 kind="gradients", tr=tr),
+    }
+    live_charts(hists, key="net-hist", height=320, columns=2)
+
+
+def _tail(series_by_layer: dict) -> dict:
+    """The last HIST_WINDOW histogram columns of each layer (bounded payload per frame)."""
+    out = {}
+    for name, s in series_by_layer.items():
+        if len(s) > HIST_WINDOW:
+            trimmed = eg.train.Series(max(4, 2 * HIST_WINDOW))
+            for step, value in zip(s.steps[-HIST_WINDOW:], s.values[-HIST_WINDOW:], strict=True):
+                trimmed.add(step, value)
+            out[name] = trimmed
+        else:
+            out[name] = s
+    return out
+
+
+# -- export / import --------------------------------------------------------------------------
+def _files(sess: dict, tr: Translator) -> None:
+    trainer: eg.Trainer = sess["trainer"]
+    exp: Experiment = sess["exp"]
+    with st.expander(tr("net.files")):
+        data = eg.io.to_bytes(trainer.model, extra={"query": state.to_query(exp),
+                                                    "step": trainer.step_count})
+        st.download_button(tr("net.download_experiment"), data, file_name="experiment.npz",
+                           mime="application/octet-stream", key="b_download")
+        st.download_button(tr("net.download_history"), _history_csv(trainer),
+                           file_name="loss_history.csv", mime="text/csv", key="b_csv")
+        up = st.file_uploader(tr("net.upload"), type=["npz"], key=f"up_{sess['uploads']}",
+                              help=tr("net.upload_help"))
+        if up is not None:
+            _load_upload(sess, up, tr)
+
+
+def _load_upload(sess: dict, up, tr: Translator) -> None:
+    blob = up.getvalue()
+    try:
+        loaded = eg.io.from_bytes(blob)
+        query = loaded.extra.get("query", {}) if isinstance(loaded.extra, dict) else {}
+        exp, notes = state.from_query(query if isinstance(query, dict) else {}, lang=tr.lang)
+        trainer, data = builder.build_trainer(exp)
+        eg.io.load_weights_into(trainer.model, blob)
+    except (eg.io.ExperimentFileError, builder.ExperimentError, ValueError) as err:
+        msg = tr(err.key, **err.fmt) if isinstance(err, builder.ExperimentError) else str(err)
+        st.error(tr("net.upload_failed", reason=msg))
+        return
+    trainer.initial_params = trainer.model.params.copy()
+    sess.update(trainer=trainer, data=data, exp=exp, sync=True, playing=False,
+                notice=tr("net.notice.loaded"), notes=notes)
+    sess["uploads"] += 1  # a fresh uploader, so the same file is not loaded twice
+    st.rerun()
+
+
+def _history_csv(trainer: eg.Trainer) -> str:
+    h = trainer.history
+    buf = _io.StringIO()
+    w = csv.writer(buf)
+    header = ["step", "train_loss", "test_loss", "train_accuracy", "test_accuracy"]
+    w.writerow(header)
+    cols = {s: dict(zip(getattr(h, s).steps, getattr(h, s).values, strict=True))
+            for s in header[1:]}
+    for step in h.train_loss.steps:
+        w.writerow([step] + [cols[s].get(step, "") for s in header[1:]])
+    return buf.getvalue()
+
+
+# -- page -------------------------------------------------------------------------------------
+def render() -> None:
+    tr = Translator(st.session_state.get("lang", "en"))
+    sess = _session(tr)
+    exp: Experiment = sess["exp"]
+    _sync_widgets(exp, overwrite=sess.pop("sync", False))
+    hidden = set(exp.hidden)
+
+    st.title(tr("net.title"))
+    for note in sess.get("notes") or []:
+        st.warning(_plain(note))
+    sess["notes"] = []
+    if "presets" not in hidden:
+        _preset_picker(sess, tr)
+
+    _transport(sess, tr)
+    left, right = st.columns([1.15, 2.5], gap="medium")
+    with left:
+        _data_controls(exp, tr, hidden)
+        _layer_controls(exp, tr, hidden)
+        _training_controls(exp, tr, hidden)
+        a, b = st.columns(2)
+        a.toggle(tr("net.show_test"), key=_k("w_show_test"))
+        b.toggle(tr("net.discretize"), key=_k("w_discretize"))
+
+    wanted = _experiment_from_widgets(exp)
+    _adopt(sess, wanted, tr)
+    if sess["exp"] != exp or not st.query_params:
+        _write_url(sess["exp"])
+
+    with right:
+        if sess.get("error"):
+            st.error(tr("net.invalid", reason=sess["error"]))
+        if sess.get("notice"):
+            st.info(sess["notice"])
+            sess["notice"] = None
+        interval = FRAME_INTERVAL if sess["playing"] and not sess["trainer"].diverged else None
+        st.fragment(_live, run_every=interval)(sess, tr)
+        _files(sess, tr)
+        _share(sess, tr)
+
+
+def _plain(text: str) -> str:
+    """Notes quote the URL: escape markdown so a link cannot format (or link) anything."""
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in str(text))
+
+
+def _write_url(exp: Experiment) -> None:
+    query = state.to_query(exp)
+    lang = st.session_state.get("lang")
+    if lang and lang != "en":
+        query["lang"] = lang
+    if dict(st.query_params) != query:
+        st.query_params.from_dict(query)
+
+
+def _preset_picker(sess: dict, tr: Translator) -> None:
+    keys = ["", *presets.keys()]
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    choice = c1.selectbox(tr("net.preset"), keys, key=_k("w_preset"),
+                          format_func=lambda k: tr("net.preset_none") if not k
+                          else tr(f"preset.{k}.title"))
+    if c2.button(tr("net.preset_load"), key="b_preset", disabled=not choice):
+        p = presets.get(choice)
+        if _adopt(sess, p.experiment, tr, notice=tr("net.notice.preset",
+                                                    title=tr(f"preset.{choice}.title"))):
+            sess["trainer"].reset(reinitialize=False)
+            sess["playing"] = True
+            sess["sync"] = True
+            st.rerun()
+    if choice:
+        st.caption(tr(f"preset.{choice}.text"))
+
+
+def _share(sess: dict, tr: Translator) -> None:
+    with st.expander(tr("net.share")):
+        exp: Experiment = sess["exp"]
+        hide = st.multiselect(tr("net.classroom"), state.CONTROL_GROUPS,
+                              default=list(exp.hidden), key=_k("w_hidden"),
+                              format_func=lambda g: tr(f"group.{g}"),
+                              help=tr("net.classroom_help"))
+        shared = exp.replace(hidden=tuple(hide))
+        st.code("?" + state.query_string(shared), language=None)
+

@@ -1,0 +1,100 @@
+"""The Network page in a real browser: it opens learning, and every control does what it says."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+APP = "playground/app.py"
+pytestmark = [pytest.mark.e2e, pytest.mark.app(APP)]
+COUNTER = ".pg-counter"
+
+
+def counter(page) -> dict:
+    el = page.locator(COUNTER).first
+    el.wait_for(state="attached")
+    return {"step": int(el.get_attribute("data-step")),
+            "epoch": int(el.get_attribute("data-epoch")),
+            "loss": float(el.get_attribute("data-loss")),
+            "dataset": el.get_attribute("data-dataset"), "lr": float(el.get_attribute("data-lr")),
+            "layers": el.get_attribute("data-layers")}
+
+
+def wait_until(fn, timeout=20.0, interval=0.2):
+    end = time.time() + timeout
+    last = None
+    while time.time() < end:
+        last = fn()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
+
+
+def button(page, name):
+    return page.get_by_role("button", name=re.compile(name))
+
+
+def pause(page):
+    button(page, "Pause").click()
+    button(page, "Play").wait_for()
+    time.sleep(0.5)
+
+
+def test_page_opens_learning_and_pause_freezes(page, app_url, st_e2e):
+    st_e2e.open_app(page, app_url)
+    first = counter(page)
+    later = wait_until(lambda: (c := counter(page))["step"] > first["step"] + 50 and c)
+    assert later["loss"] < first["loss"] or later["step"] > first["step"]
+    for name in ("net-top", "net-curves", "net-hist"):
+        page.locator(f'[data-live-chart="{name}"] .main-svg').first.wait_for()
+    st_e2e.screenshot(page, "network-playing")
+    pause(page)
+    frozen = counter(page)
+    time.sleep(1.5)
+    assert counter(page) == frozen
+    assert not page.page_errors
+
+
+def test_step_advances_exactly_one_and_reset_returns_to_zero(page, app_url, st_e2e):
+    st_e2e.open_app(page, app_url)
+    pause(page)
+    before = counter(page)["step"]
+    button(page, "^Step$").click()
+    wait_until(lambda: counter(page)["step"] == before + 1)
+    time.sleep(1.0)
+    assert counter(page)["step"] == before + 1
+    button(page, "^Reset$").click()
+    wait_until(lambda: counter(page)["step"] == 0)
+    st_e2e.screenshot(page, "network-reset")
+
+
+def test_shared_link_restores_settings(page, app_url, st_e2e):
+    st_e2e.open_app(page, app_url + "/?ds=circle&noise=20&layers=4:relu,3:tanh&opt=sgd&lr=0.1")
+    st_e2e.wait_for_app_idle(page)
+    pause(page)
+    c = counter(page)
+    assert (c["dataset"], c["lr"], c["layers"]) == ("circle", 0.1, "4,3")
+    # the page keeps the link's settings in its own URL
+    url = page.url.replace("%3A", ":").replace("%2C", ",")
+    assert "ds=circle" in url and "lr=0.1" in url and "layers=4:relu,3:tanh" in url
+    st_e2e.screenshot(page, "network-shared-link")
+
+
+def test_switching_language_keeps_the_experiment(page, app_url, st_e2e):
+    st_e2e.open_app(page, app_url + "/?ds=xor&lr=0.01")
+    pause(page)
+    step = counter(page)["step"]
+    page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.click()
+    page.get_by_role("option", name="简体中文").click()
+    page.get_by_role("button", name=re.compile("开始")).wait_for()
+    text = page.locator("[data-testid=stApp]").inner_text()
+    assert "学习率" in text and "开始" in text
+    # option widgets show the new language too (they are re-created per language)
+    assert page.get_by_role("combobox", name="数据集").input_value() == "异或（XOR）"
+    c = counter(page)
+    assert c["step"] == step and (c["dataset"], c["lr"]) == ("xor", 0.01)
+    assert "ds=xor" in page.url and "lr=0.01" in page.url
+    st_e2e.screenshot(page, "network-chinese")
