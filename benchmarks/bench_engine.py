@@ -12,6 +12,9 @@ Implementations
            2 threads, the faster is kept
   floor    case a only: the five float32 matrix products one step needs, timed alone
 
+NumPy-based figures are measured with OpenBLAS on 1 and on 2 threads and the faster is kept,
+as for torch (on a busy 2-core machine two BLAS threads can be many times slower).
+
 Every figure is the median over several processes (each measures its own median step time);
 ratios are against the engine, measured in the same run.
 
@@ -215,18 +218,29 @@ def torch_worker(case: str, opt: str, threads: int) -> float:
 
 
 # --------------------------------------------------------------------------------------------
-def _spawn(args: list[str]) -> float | None:
+def _spawn(args: list[str], blas_threads: int | None = None) -> float | None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if blas_threads is not None:  # read by OpenBLAS when numpy loads
+        env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = str(blas_threads)
     out = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True,
-                         text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                         text=True, env=env)
     if out.returncode != 0:
         print(f"  worker {args} failed: {out.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
         return None
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(args: list[str], processes: int) -> float | None:
-    times = [t for t in (_spawn(args) for _ in range(processes)) if t is not None]
+def measure(args: list[str], processes: int, blas_threads: int | None = None) -> float | None:
+    times = [t for t in (_spawn(args, blas_threads) for _ in range(processes)) if t is not None]
     return statistics.median(times) if times else None
+
+
+def measure_threads(args: list[str], processes: int) -> tuple[float | None, int]:
+    """NumPy's BLAS with 1 and with 2 threads; the faster (as for torch)."""
+    one, two = measure(args, processes, 1), measure(args, processes, 2)
+    if one is None or (two is not None and two < one):
+        return two, 2
+    return one, 1
 
 
 def have_torch() -> bool:
@@ -241,6 +255,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--worker", nargs="+")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--case", choices=["a", "b"], help="only this case")
     ns = ap.parse_args()
     if ns.worker:
         impl, case, opt, *rest = ns.worker
@@ -255,12 +270,13 @@ def main() -> None:
     rows = [("a", "rmsprop", "(a) 784-512-10 relu/softmax, batch 128, float32, RMSprop")]
     rows += [("b", o, f"(b) 2-8-8-1 tanh, batch 10, float64, {label}")
              for o, label in (("sgd", "SGD"), ("momentum", "SGD+momentum"), ("adam", "Adam"))]
+    if ns.case:
+        rows = [r for r in rows if r[0] == ns.case]
     results = {}
     for case, opt, title in rows:
-        r = {"engine": measure(["engine", case, opt], procs),
-             "numpy": measure(["numpy", case, opt], procs)}
-        if case == "a":
-            r["floor"] = measure(["floor", case, opt], procs)
+        r = {}
+        for impl in ("engine", "numpy") + (("floor",) if case == "a" else ()):
+            r[impl], r[impl + "_threads"] = measure_threads([impl, case, opt], procs)
         if torch_ok:
             t1 = measure(["torch", case, opt, "1"], procs)
             t2 = measure(["torch", case, opt, "2"], procs)
@@ -269,12 +285,12 @@ def main() -> None:
         results[title] = r
         eng = r["engine"]
         print(f"\n{title}")
-        print(f"  engine             {eng:10.1f} us/step")
-        print(f"  plain numpy        {r['numpy']:10.1f} us/step   engine/numpy = "
-              f"{eng / r['numpy']:.2f}")
+        print(f"  engine ({r['engine_threads']} BLAS thr) {eng:10.1f} us/step")
+        print(f"  plain numpy ({r['numpy_threads']})    {r['numpy']:10.1f} us/step   "
+              f"engine/numpy = {eng / r['numpy']:.2f}")
         if "floor" in r:
-            print(f"  GEMM floor         {r['floor']:10.1f} us/step   engine/floor = "
-                  f"{eng / r['floor']:.2f}")
+            print(f"  GEMM floor ({r['floor_threads']})     {r['floor']:10.1f} us/step   "
+                  f"engine/floor = {eng / r['floor']:.2f}")
         if "torch" in r:
             print(f"  torch ({r['torch_threads']} thread{'s' if r['torch_threads'] > 1 else ''})"
                   f"    {r['torch']:10.1f} us/step   engine/torch = {eng / r['torch']:.3f}")

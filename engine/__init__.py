@@ -22,6 +22,7 @@ from engine import (
     optim,
     paths,
     scipy_optim,
+    sequences,
     surfaces,
     theory,
 )
@@ -32,5 +33,5 @@ from engine.train import Trainer
 __all__ = ["History", "ParamSpec", "Sequential", "Trainer", "activations", "curvature",
            "datasets", "landscape",
            "expression", "gradcheck", "initializers", "io", "layers", "losses", "metrics", "optim",
-           "paths", "scipy_optim", "surfaces", "theory"]
+           "paths", "scipy_optim", "sequences", "surfaces", "theory"]
 __version__ = "0.1.0"

@@ -72,6 +72,10 @@ def to_bytes(model: Sequential, optimizer=None, extra: dict | None = None) -> by
     if optimizer is not None:
         for name, arr in optimizer.state_dict()["state"].items():
             arrays[f"optimizer/{name}"] = arr
+    for layer in model.layers:  # non-trainable layer state (batch-norm moving statistics)
+        if hasattr(layer, "get_state"):
+            for key, arr in layer.get_state().items():
+                arrays[f"state/{layer.name}/{key}"] = arr
     buf = _io.BytesIO()
     np.savez_compressed(buf, **arrays)
     return buf.getvalue()
@@ -141,9 +145,26 @@ def from_bytes(data: bytes) -> Experiment:
         except (ValueError, TypeError, KeyError) as exc:
             raise ExperimentFileError(f"the compile settings in the file are invalid: {exc}") \
                 from None
+    _restore_layer_state(model, arrays)
     np.copyto(model.params, arrays["params"])
     extra = cfg.get("extra") if isinstance(cfg.get("extra"), dict) else {}
     return Experiment(model, optimizer, extra)
+
+
+def _restore_layer_state(model: Sequential, arrays: dict[str, np.ndarray]) -> None:
+    """Give layers with non-trainable state (batch norm) what the file holds for them."""
+    for layer in model.layers:
+        if not hasattr(layer, "set_state"):
+            continue
+        prefix = f"state/{layer.name}/"
+        state = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+        if not state:
+            raise ExperimentFileError(f"the file has no saved state for layer {layer.name!r}")
+        try:
+            layer.set_state(state)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ExperimentFileError(f"the saved state of layer {layer.name!r} does not fit: "
+                                      f"{exc}") from None
 
 
 def load(path: str | Path | BinaryIO) -> Experiment:
@@ -183,6 +204,13 @@ def load_weights_into(model: Sequential, source: str | Path | BinaryIO | bytes) 
     if model.optimizer is not None and cfg.get("optimizer", {}).get("name") == \
             model.optimizer.name:
         optimizer = _optimizer(cfg, arrays, model)
+    backup = [(layer, layer.get_state()) for layer in model.layers if hasattr(layer, "get_state")]
+    try:
+        _restore_layer_state(model, arrays)
+    except ExperimentFileError:
+        for layer, state in backup:  # all or nothing
+            layer.set_state(state)
+        raise
     np.copyto(model.params, arrays["params"])
     if optimizer is not None:
         model.optimizer.load_state_dict(optimizer.state_dict())

@@ -80,17 +80,16 @@ class BinaryCrossentropy(Loss):
         n = z.size
         special.log_expit(z, out=out)
         np.subtract(z, out, out=out)
-        loss = (float(np.vdot(out, self._ones(out))) - float(np.vdot(y_true, z))) / n
+        ones = self._ones_buf
+        if ones.shape != out.shape or ones.dtype != out.dtype:
+            ones = self._ones_buf = np.ones_like(out)
+        loss = (float(np.vdot(out, ones)) - float(np.vdot(y_true, z))) / n
         special.expit(z, out=out)
         np.subtract(out, y_true, out=out)
         np.multiply(out, 1.0 / n, out=out)
         return loss, out
 
-    def _ones(self, like: np.ndarray) -> np.ndarray:
-        ones = getattr(self, "_ones_buf", None)
-        if ones is None or ones.shape != like.shape or ones.dtype != like.dtype:
-            ones = self._ones_buf = np.ones_like(like)
-        return ones
+    _ones_buf = np.ones(0)  # a ones vector for the sum as a dot product, grown on demand
 
 
 class CategoricalCrossentropy(Loss):

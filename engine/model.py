@@ -84,6 +84,7 @@ class Sequential:
         self.input_shape: tuple[int, ...] | None = None
         self.output_shape: tuple[int, ...] | None = None
         self._fused = False
+        self._buf_dout: np.ndarray | None = None
         if input_shape is not None:
             self.build(input_shape)
 
@@ -331,16 +332,12 @@ class Sequential:
                 break
 
     def _data_loss_and_dout(self, out: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        buf = self._dout_buffer(out)
+        buf = self._buf_dout
+        if buf is None or buf.shape != out.shape or buf.dtype != out.dtype:
+            buf = self._buf_dout = np.empty_like(out)
         if self._fused:
             return self.loss.from_logits(out, y, buf)
         return self.loss.value_and_grad(out, y, buf)
-
-    def _dout_buffer(self, out: np.ndarray) -> np.ndarray:
-        buf = getattr(self, "_buf_dout", None)
-        if buf is None or buf.shape != out.shape or buf.dtype != out.dtype:
-            buf = self._buf_dout = np.empty_like(out)
-        return buf
 
     def _penalty(self, grads: bool) -> float:
         """L1/L2 penalty on kernels; adds its gradient into ``self.grads`` when asked."""
@@ -574,6 +571,7 @@ class Sequential:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self._buf_dout = None
         if self.built:
             self._bind()
             self._configure()

@@ -195,7 +195,9 @@ class Trainer:
         if every < 1:
             raise ValueError(f"every must be >= 1, got {every}")
         self._callbacks.append((name, int(every), fn))
-        self.history.extra.setdefault(name, Series(self.capacity))
+        series = self.history.extra.setdefault(name, Series(self.capacity))
+        if self.step_count % every == 0 and series.last_step() != self.step_count:
+            series.add(self.step_count, fn(self))  # so the curve starts where training is
 
     def reset(self, reinitialize: bool = True, seed: int | None = None) -> None:
         """Back to step 0: fresh history and optimizer state; new initial weights when asked."""

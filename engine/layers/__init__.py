@@ -28,4 +28,14 @@ def from_config(config: dict) -> Layer:
         raise ValueError(f"bad config for layer {config['class']}: {exc}") from None
 
 
-__all__ = ["Layer", "Dense", "Dropout", "Flatten", "register", "from_config"]
+# The image and sequence layers register themselves when imported (after register exists).
+from engine.layers.attention import SelfAttention  # noqa: E402
+from engine.layers.conv import Conv2D  # noqa: E402
+from engine.layers.embedding import Embedding  # noqa: E402
+from engine.layers.normalization import BatchNormalization  # noqa: E402
+from engine.layers.pool import AvgPool2D, MaxPool2D  # noqa: E402
+from engine.layers.recurrent import LSTM, SimpleRNN  # noqa: E402
+
+__all__ = ["Layer", "Dense", "Dropout", "Flatten", "Conv2D", "MaxPool2D", "AvgPool2D",
+           "BatchNormalization", "SimpleRNN", "LSTM", "Embedding", "SelfAttention", "register",
+           "from_config"]

@@ -69,6 +69,9 @@ class Dense(Layer):
         self._reset_buffers()
 
     def _get_buffers(self, n: int, dtype) -> tuple:
+        bufs = self._cur
+        if bufs is not None and bufs[0].shape[0] == n and bufs[0].dtype == dtype:
+            return bufs  # the common case: same batch size as last time
         key = (n, dtype)
         bufs = self._buffers.get(key)
         if bufs is None:
@@ -93,35 +96,31 @@ class Dense(Layer):
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """x (n, fan_in) -> f(x W + b) (n, units); logits instead when ``fused_output``."""
         bufs = self._get_buffers(x.shape[0], x.dtype)
-        z = bufs[0]
+        z, a = bufs[0], bufs[1]
         np.dot(x, self.W, out=z)
         if self.use_bias:
             np.add(z, self.b, out=z)
-        self._x, self._xa = x, None
-        return self._activate(z, bufs)
+        if a is not z:
+            self.activation.forward(z, a)
+        self._x, self._xa, self._z, self._a, self._cur = x, None, z, a, bufs
+        self.output_augmented = bufs[2]
+        return a
 
     def forward_augmented(self, xa: np.ndarray, training: bool = False) -> np.ndarray:
         """Same as forward, for xa = [x, 1] of shape (n, fan_in + 1) (see class docstring)."""
         bufs = self._get_buffers(xa.shape[0], xa.dtype)
-        z = bufs[0]
+        z, a = bufs[0], bufs[1]
         np.dot(xa, self.Wb, out=z)
-        self._x, self._xa = None, xa
-        return self._activate(z, bufs)
-
-    def _activate(self, z, bufs):
-        self._z = z
-        self._cur = bufs
-        a = bufs[1]
         if a is not z:
-            self.activation.forward(z, out=a)
-        self._a = a
+            self.activation.forward(z, a)
+        self._x, self._xa, self._z, self._a, self._cur = None, xa, z, a, bufs
         self.output_augmented = bufs[2]
         return a
 
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
         """dy (n, units) -> dx (n, fan_in); writes dW and db into the model's grads."""
         bufs = self._cur
-        if bufs[0].shape[0] != dy.shape[0]:
+        if bufs is None or bufs[0].shape[0] != dy.shape[0]:
             raise ValueError(f"backward got dy of shape {dy.shape}; the last forward pass "
                              f"produced {bufs[0].shape}")
         if bufs[1] is bufs[0]:  # linear or fused output: f'(z) = 1

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Hyper, Optimizer, check_non_negative
+from .base import Hyper, Optimizer, axpy_, check_non_negative
 
 __all__ = ["Adagrad"]
 
@@ -59,6 +59,5 @@ class Adagrad(Optimizer):
         S += T
         np.sqrt(S, out=T)
         T += self._eps
-        np.multiply(g, lr, out=G)  # (lr·g)/std: PyTorch's addcdiv order
-        G /= T
-        params -= G
+        np.divide(g, T, out=G)
+        axpy_(params, G, -lr)

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Hyper, Optimizer, check_betas, check_flag, check_non_negative, lerp_
+from .base import Hyper, Optimizer, axpy_, check_betas, check_flag, check_non_negative, lerp_
 
 __all__ = ["Adam", "AdamW"]
 
@@ -57,9 +57,8 @@ class Adam(Optimizer):
         m, v = st["exp_avg"], st["exp_avg_sq"]
         lerp_(m, g, 1.0 - b1, T)
         v *= b2
-        np.multiply(g, 1.0 - b2, out=T)
-        T *= g
-        v += T
+        np.square(g, out=T)
+        axpy_(v, T, 1.0 - b2)
         if self._amsgrad:
             vmax = st["max_exp_avg_sq"]
             np.maximum(vmax, v, out=vmax)
@@ -70,9 +69,8 @@ class Adam(Optimizer):
         np.sqrt(v, out=T)
         T /= bias_correction2_sqrt
         T += self._eps
-        np.multiply(m, step_size, out=G)
-        G /= T
-        params -= G
+        np.divide(m, T, out=G)
+        axpy_(params, G, -step_size)
 
 
 class AdamW(Adam):

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Hyper, Optimizer, check_flag, check_non_negative, check_unit, lerp_
+from .base import Hyper, Optimizer, axpy_, check_flag, check_non_negative, check_unit, lerp_
 
 __all__ = ["RMSprop"]
 
@@ -62,9 +62,8 @@ class RMSprop(Optimizer):
         a, eps = self._alpha, self._eps
         v = st["square_avg"]
         v *= a
-        np.multiply(g, 1.0 - a, out=T)
-        T *= g
-        v += T
+        np.square(g, out=T)
+        axpy_(v, T, 1.0 - a)
         w = v
         if self._centered:
             gbar = st["grad_avg"]
@@ -83,9 +82,7 @@ class RMSprop(Optimizer):
             b *= self._momentum
             np.divide(g, T, out=T)
             b += T
-            np.multiply(b, lr, out=T)
-            params -= T
+            axpy_(params, b, -lr)
         else:
-            np.multiply(g, lr, out=G)  # (lr·g)/avg: PyTorch's addcdiv order
-            G /= T
-            params -= G
+            np.divide(g, T, out=G)
+            axpy_(params, G, -lr)

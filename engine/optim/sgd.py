@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Hyper, Optimizer, check_flag, check_non_negative, check_real
+from .base import Hyper, Optimizer, axpy_, check_flag, check_non_negative, check_real
 
 __all__ = ["SGD"]
 
@@ -69,5 +69,4 @@ class SGD(Optimizer):
                 g = T
             else:
                 g = b
-        np.multiply(g, lr, out=T)
-        params -= T
+        axpy_(params, g, -lr)

@@ -290,7 +290,7 @@ def test_sharpness_tracker_records_without_changing_training():
     tracked.step(40)
     np.testing.assert_array_equal(plain.model.params, tracked.model.params)
     series = tracked.history.extra["sharpness"]
-    assert series.steps == [10, 20, 30, 40]  # added after step 0 was recorded
+    assert series.steps == [0, 10, 20, 30, 40]  # recorded from where training is
     now = cv.top_eigenvalues(tracked.model, ds.X[:60], ds.y[:60], k=1)[0]
     assert series.values[-1] == pytest.approx(now, rel=1e-6)
     # without a subset it uses the trainer's own data; Lanczos path with warm start

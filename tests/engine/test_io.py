@@ -129,3 +129,15 @@ def test_size_cap(monkeypatch):
     m, _, _ = trained()
     with pytest.raises(ExperimentFileError, match="limited to 100 bytes"):
         eg.io.from_bytes(eg.io.to_bytes(m))
+
+
+def test_batch_norm_moving_statistics_round_trip():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(64, 3)) * 5 + 2, rng.normal(size=(64, 1))
+    m = eg.Sequential([L.Dense(4), L.BatchNormalization(), L.Dense(1)], input_shape=(3,))
+    m.compile(optimizer="adam", loss="mse")
+    m.fit(X, y, epochs=3, batch_size=16)
+    exp = eg.io.from_bytes(eg.io.to_bytes(m))
+    np.testing.assert_array_equal(exp.model.predict(X), m.predict(X))
+    bn = exp.model.layers[1]
+    np.testing.assert_array_equal(bn.moving_mean, m.layers[1].moving_mean)

@@ -132,7 +132,7 @@ def test_callbacks_record_extra_series():
     t = trainer(batch_size=10)
     t.add_callback("weight_norm", 4, lambda tr: float(np.linalg.norm(tr.model.params)))
     t.step(12)
-    assert t.history.extra["weight_norm"].steps == [4, 8, 12]
+    assert t.history.extra["weight_norm"].steps == [0, 4, 8, 12]
 
 
 def test_trainer_needs_a_compiled_model():
