@@ -39,6 +39,7 @@ from engine import losses as losses_mod
 from engine.layers.dense import Dense
 from engine.layers.dropout import Dropout
 from engine.layers.reshape import Flatten
+from engine.params import flat_vector
 
 # Up to this many parameters top_eigenvalues(method="auto") diagonalises the explicit Hessian
 # (exact, and cheaper than Lanczos' ~20-40 products there). Beyond it Lanczos wins: on the
@@ -217,7 +218,7 @@ class HessianOperator(LinearOperator):
         Xp = model._prepare_x(X)
         self.y = model._prepare_y(y, Xp.shape[0]).astype(np.float64)
         self.X = Xp.astype(np.float64)
-        theta = model.params if params is None else _as_params(params, n_params, "params")
+        theta = model.params if params is None else flat_vector(params, n_params, "params")
         self.theta = np.array(theta, dtype=np.float64)
         self.model = model
         self._kernels = kernel_slices(model)
@@ -402,16 +403,6 @@ class HessianOperator(LinearOperator):
         return 0.5 * (H + H.T)
 
 
-def _as_params(v, n: int, label: str) -> np.ndarray:
-    arr = np.asarray(v)
-    if arr.shape != (n,):
-        raise ValueError(f"{label} must be a flat vector of shape ({n},) (the model's "
-                         f"n_params), got shape {arr.shape}")
-    if arr.dtype.kind not in "fiu" or not np.all(np.isfinite(arr)):
-        raise ValueError(f"{label} must hold finite real numbers")
-    return arr
-
-
 # -- public functions ------------------------------------------------------------------------
 def hessian_operator(model, X, y, params: np.ndarray | None = None) -> HessianOperator:
     """The Hessian of the training loss (penalty included) at ``params`` (default: the
@@ -422,7 +413,7 @@ def hessian_operator(model, X, y, params: np.ndarray | None = None) -> HessianOp
 def hvp(model, X, y, v: np.ndarray, params: np.ndarray | None = None) -> np.ndarray:
     """H v, the Hessian of L (penalty included) at ``params`` times v (n_params,) -> (n_params,)."""
     op = HessianOperator(model, X, y, params)
-    return op.matvec(_as_params(v, op.shape[0], "v").astype(np.float64))
+    return op.matvec(flat_vector(v, op.shape[0], "v").astype(np.float64))
 
 
 def hessian(model, X, y, params: np.ndarray | None = None) -> np.ndarray:
@@ -469,7 +460,7 @@ def top_eigenvalues(model, X, y, k: int = 1, return_vectors: bool = False, *,
         if v0 is None:
             v0 = np.random.default_rng(seed).standard_normal(n)
         else:
-            v0 = _as_params(v0, n, "v0").astype(np.float64)
+            v0 = flat_vector(v0, n, "v0").astype(np.float64)
         w, V = eigsh(op, k=k, which="LA", tol=tol, v0=v0, maxiter=maxiter)
         order = np.argsort(w)[::-1]
         w, V = w[order], V[:, order]

@@ -33,6 +33,7 @@ operations give ``inf``/``nan`` values, never warnings or exceptions.
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -474,7 +475,11 @@ def parse(text: str) -> Expression:
         raise ExpressionError(f"brackets nested {depth} deep; at most {MAX_DEPTH} "
                               "levels are allowed", flat, where + 1)
     try:
-        tree = ast.parse(body, mode="eval")
+        with warnings.catch_warnings():
+            # "1x" gives a SyntaxWarning (invalid decimal literal) on stderr; our own error
+            # message for the same text is the one the user should see.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(body, mode="eval")
     except SyntaxError as exc:
         raise _syntax_error(exc, flat, pad) from None
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:

@@ -34,6 +34,7 @@ from scipy import special
 from engine import losses as losses_mod
 from engine import metrics as metrics_mod
 from engine.curvature import DenseStack, dense_stack, kernel_slices, top_eigenvalues
+from engine.params import flat_vector
 
 NORMALIZATIONS = ("filter", "layer", "none")
 # Points per vectorised pass: as many as keep the work arrays near cache size (~4 MB in
@@ -81,16 +82,6 @@ class Curve:
 
 
 # -- argument checks ---------------------------------------------------------------------
-def _vector(v, n: int, label: str) -> np.ndarray:
-    arr = np.asarray(v)
-    if arr.shape != (n,):
-        raise ValueError(f"{label} must be a flat vector of shape ({n},) (the model's "
-                         f"n_params), got shape {arr.shape}")
-    if arr.dtype.kind not in "fiu" or not np.all(np.isfinite(arr)):
-        raise ValueError(f"{label} must hold finite real numbers")
-    return arr.astype(np.float64)
-
-
 def _trajectory(trajectory, label: str = "trajectory") -> np.ndarray:
     T = np.asarray(trajectory, dtype=np.float64)
     if T.ndim != 2 or T.shape[0] == 0 or T.shape[1] == 0:
@@ -235,7 +226,7 @@ def evaluate_points(model, X, y, center, directions, coords, metric: str | None 
     """
     _require_model(model)
     n = model.n_params
-    c = _vector(center, n, "center")
+    c = flat_vector(center, n, "center")
     D = np.asarray(directions, dtype=np.float64)
     if D.ndim != 2 or D.shape[1] != n:
         raise ValueError(f"directions must have shape (m, {n}), got {D.shape}")
@@ -455,8 +446,8 @@ def grid(model, X, y, center=None, d1=None, d2=None, span: float = 1.0, resoluti
         r1, r2 = random_directions(model)
         d1 = r1 if d1 is None else d1
         d2 = r2 if d2 is None else d2
-    c = _vector(center, n, "center")
-    D = np.stack([_vector(d1, n, "d1"), _vector(d2, n, "d2")])
+    c = flat_vector(center, n, "center")
+    D = np.stack([flat_vector(d1, n, "d1"), flat_vector(d2, n, "d2")])
     if isinstance(span, bool) or not isinstance(span, (int, float, np.floating)) \
             or not np.isfinite(span) or span <= 0:
         raise ValueError(f"span must be a finite number > 0, got {span!r}")
@@ -479,8 +470,8 @@ def line(model, X, y, theta_a, theta_b, points: int = 401, lo: float = -0.5, hi:
     """
     _require_model(model)
     n = model.n_params
-    a = _vector(theta_a, n, "theta_a")
-    b = _vector(theta_b, n, "theta_b")
+    a = flat_vector(theta_a, n, "theta_a")
+    b = flat_vector(theta_b, n, "theta_b")
     k = _positive_int(points, "points", 2)
     for label, v in (("lo", lo), ("hi", hi)):
         if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) \
@@ -504,8 +495,8 @@ def project(trajectory, center, d1, d2) -> np.ndarray:
     single = T.ndim == 1
     T = _trajectory(T[None, :] if single else T)
     n = T.shape[1]
-    c = _vector(center, n, "center")
-    D = np.column_stack([_vector(d1, n, "d1"), _vector(d2, n, "d2")])
+    c = flat_vector(center, n, "center")
+    D = np.column_stack([flat_vector(d1, n, "d1"), flat_vector(d2, n, "d2")])
     coef, _, rank, _ = np.linalg.lstsq(D, (T - c).T, rcond=None)
     if rank < 2:
         raise ValueError("d1 and d2 are parallel (or zero), so they do not span a plane")

@@ -65,3 +65,14 @@ def weight_mask(specs: tuple[ParamSpec, ...], n: int) -> np.ndarray:
         if len(s.shape) > 1:
             mask[s.slice] = True
     return mask
+
+
+def flat_vector(v, n: int, label: str) -> np.ndarray:
+    """``v`` checked as a finite flat vector of the model's size ``n``, as float64."""
+    arr = np.asarray(v)
+    if arr.shape != (n,):
+        raise ValueError(f"{label} must be a flat vector of shape ({n},) (the model's "
+                         f"n_params), got shape {arr.shape}")
+    if arr.dtype.kind not in "fiu" or not np.all(np.isfinite(arr)):
+        raise ValueError(f"{label} must hold finite real numbers")
+    return arr.astype(np.float64, copy=False)

@@ -349,9 +349,10 @@ class Trainer:
             if "accuracy" in model.metrics:
                 h.test_accuracy.add(s, test["accuracy"])
         g = model.grads
-        for name, (seg, _) in self._layer_slices.items():
-            part = g[seg]
-            h.grad_norm[name].add(s, float(np.sqrt(part @ part)))
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run: inf is the answer
+            for name, (seg, _) in self._layer_slices.items():
+                part = g[seg]
+                h.grad_norm[name].add(s, float(np.sqrt(part @ part)))
 
     def _record_histograms(self, s: int) -> None:
         h = self.history

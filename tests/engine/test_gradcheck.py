@@ -45,3 +45,11 @@ def test_float32_models_are_refused():
     X, y = data()
     with pytest.raises(ValueError, match="needs a float64 model, got float32"):
         eg.gradcheck.check(small_model("float32"), X, y)
+
+
+def test_relative_floor_measures_tiny_gradients_against_the_model_scale():
+    a, b = np.array([1e-12, 0.0]), np.array([3e-12, 0.0])  # round-off-sized disagreement
+    assert eg.gradcheck.relative_error(a, b) == pytest.approx(0.5)
+    assert eg.gradcheck.relative_error(a, b, floor=1e-3) < 1e-8
+    assert eg.gradcheck.relative_error(np.ones(2), 1.1 * np.ones(2), floor=1e-3) == \
+        pytest.approx(0.1 / 2.1)
