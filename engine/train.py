@@ -199,6 +199,12 @@ class Trainer:
         if self.step_count % every == 0 and series.last_step() != self.step_count:
             series.add(self.step_count, fn(self))  # so the curve starts where training is
 
+    def remove_callback(self, name: str) -> bool:
+        """Stop calling the callback recorded as ``name`` (its series is kept); True if found."""
+        before = len(self._callbacks)
+        self._callbacks = [c for c in self._callbacks if c[0] != name]
+        return len(self._callbacks) != before
+
     def reset(self, reinitialize: bool = True, seed: int | None = None) -> None:
         """Back to step 0: fresh history and optimizer state; new initial weights when asked."""
         if reinitialize:

@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only the script's folder o
     sys.path.insert(0, str(ROOT))
 
 from playground.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, normalize  # noqa: E402
-from playground.views import network  # noqa: E402
+from playground.views import landscape, network, paths  # noqa: E402
 
 
 def _language() -> str:
@@ -35,7 +35,9 @@ def main() -> None:
                      format_func=lambda code: LANGUAGE_NAMES[code])
         st.caption(tr("app.tagline"))
     pages = [st.Page(network.render, title=tr("nav.network"), icon="🧠", url_path="network",
-                     default=True)]
+                     default=True),
+             st.Page(landscape.render, title=tr("nav.landscape"), icon="⛰️", url_path="landscape"),
+             st.Page(paths.render, title=tr("nav.paths"), icon="📉", url_path="paths")]
     st.navigation(pages).run()
 
 

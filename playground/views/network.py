@@ -46,7 +46,9 @@ def _session(tr: Translator) -> dict:
     """This browser session's experiment, trainer and UI state (never shared)."""
     sess = st.session_state.get(KEY)
     if sess is None:
-        exp, notes = state.from_query(dict(st.query_params), lang=tr.lang)
+        # other pages keep their settings under their own prefixes ("p_" for paths)
+        mine = {k: v for k, v in st.query_params.to_dict().items() if not k.startswith("p_")}
+        exp, notes = state.from_query(mine, lang=tr.lang)
         sess = {"exp": exp, "notes": notes, "playing": True, "notice": None, "error": None,
                 "sync": True, "uploads": 0}
         try:
@@ -255,25 +257,31 @@ def _experiment_from_widgets(exp: Experiment) -> Experiment:
 
 # -- transport bar ----------------------------------------------------------------------------
 def _transport(sess: dict, tr: Translator) -> None:
+    """Play/Pause, Step, Epoch, Reset. Actions run as on_click callbacks, i.e. before the page
+    is drawn, so every label and counter on the page already shows their effect."""
     trainer: eg.Trainer = sess["trainer"]
     cols = st.columns([1.2, 1, 1, 1, 3], vertical_alignment="bottom")
     playing = sess["playing"] and not trainer.diverged
-    if cols[0].button(tr("net.pause") if playing else tr("net.play"), key="b_play",
-                      type="primary", use_container_width=True):
+
+    def toggle():
         sess["playing"] = not playing
-        st.rerun()
-    if cols[1].button(tr("net.step"), key="b_step", use_container_width=True,
-                      help=tr("net.step_help")):
+
+    def step(epoch: bool):
         sess["playing"] = False
-        trainer.step(1)
-    if cols[2].button(tr("net.epoch"), key="b_epoch", use_container_width=True,
-                      help=tr("net.epoch_help")):
-        sess["playing"] = False
-        trainer.step_epoch()
-    if cols[3].button(tr("net.reset"), key="b_reset", use_container_width=True,
-                      help=tr("net.reset_help")):
-        trainer.reset(reinitialize=True)
+        sess["trainer"].step_epoch() if epoch else sess["trainer"].step(1)
+
+    def reset():
+        sess["trainer"].reset(reinitialize=True)
         sess["notice"] = None
+
+    cols[0].button(tr("net.pause") if playing else tr("net.play"), key="b_play", type="primary",
+                   use_container_width=True, on_click=toggle)
+    cols[1].button(tr("net.step"), key="b_step", use_container_width=True,
+                   help=tr("net.step_help"), on_click=step, args=(False,))
+    cols[2].button(tr("net.epoch"), key="b_epoch", use_container_width=True,
+                   help=tr("net.epoch_help"), on_click=step, args=(True,))
+    cols[3].button(tr("net.reset"), key="b_reset", use_container_width=True,
+                   help=tr("net.reset_help"), on_click=reset)
     speed = st.session_state.get(_k("w_speed"), sess["exp"].steps_per_frame)
     cols[4].select_slider(tr("net.speed"), options=_grid_with(SPEED_GRID, speed),
                           key=_k("w_speed"), help=tr("net.speed_help"))
@@ -287,6 +295,7 @@ def _live(sess: dict, tr: Translator) -> None:
         trainer.run(FRAME_BUDGET, max_steps=exp.steps_per_frame)
         if trainer.diverged:
             sess["playing"] = False
+            st.rerun()  # the whole page: stop the timer, show Play, say what happened
     m = trainer.metrics()
     with st.container(key="readout"):
         st.markdown(charts.readout(m, tr=tr))

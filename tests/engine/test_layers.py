@@ -43,8 +43,10 @@ def test_every_layer_activation_and_loss_passes_gradcheck(loss, activation, seed
     ], input_shape=(h, w), seed=seed)
     model.compile(optimizer="sgd", loss=loss, l1=0.01, l2=0.02)
     # Random biases too: zero biases behind a dropped unit put z exactly on a kink (relu,
-    # elu''), where no finite difference is accurate.
-    model.params[:] = rng.normal(scale=0.7, size=model.params.size)
+    # elu''), where no finite difference is accurate; and no weight within the difference
+    # step of 0, where |w| (the L1 penalty) has its kink.
+    theta = rng.normal(scale=0.7, size=model.params.size)
+    model.params[:] = theta + np.copysign(1e-3, theta)
     X = rng.normal(size=(n, h, w))
     y = make_targets(loss, rng, n, k)
     err = eg.gradcheck.check(model, X, y, training=True)

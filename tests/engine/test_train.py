@@ -133,6 +133,9 @@ def test_callbacks_record_extra_series():
     t.add_callback("weight_norm", 4, lambda tr: float(np.linalg.norm(tr.model.params)))
     t.step(12)
     assert t.history.extra["weight_norm"].steps == [0, 4, 8, 12]
+    assert t.remove_callback("weight_norm") and not t.remove_callback("weight_norm")
+    t.step(4)
+    assert t.history.extra["weight_norm"].steps == [0, 4, 8, 12]  # kept, no longer growing
 
 
 def test_trainer_needs_a_compiled_model():
