@@ -230,19 +230,6 @@ def _spawn(args: list[str], blas_threads: int | None = None) -> float | None:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(args: list[str], processes: int, blas_threads: int | None = None) -> float | None:
-    times = [t for t in (_spawn(args, blas_threads) for _ in range(processes)) if t is not None]
-    return statistics.median(times) if times else None
-
-
-def measure_threads(args: list[str], processes: int) -> tuple[float | None, int]:
-    """NumPy's BLAS with 1 and with 2 threads; the faster (as for torch)."""
-    one, two = measure(args, processes, 1), measure(args, processes, 2)
-    if one is None or (two is not None and two < one):
-        return two, 2
-    return one, 1
-
-
 def have_torch() -> bool:
     try:
         import torch  # noqa: F401
@@ -274,14 +261,26 @@ def main() -> None:
         rows = [r for r in rows if r[0] == ns.case]
     results = {}
     for case, opt, title in rows:
-        r = {}
-        for impl in ("engine", "numpy") + (("floor",) if case == "a" else ()):
-            r[impl], r[impl + "_threads"] = measure_threads([impl, case, opt], procs)
+        # Interleave the processes (engine, numpy, floor, torch, engine, ...) so that load
+        # from elsewhere on the machine falls on all of them alike.
+        impls = ["engine", "numpy"] + (["floor"] if case == "a" else [])
+        configs = [(impl, ["impl", case, opt], t) for impl in impls for t in (1, 2)]
         if torch_ok:
-            t1 = measure(["torch", case, opt, "1"], procs)
-            t2 = measure(["torch", case, opt, "2"], procs)
-            r["torch"] = min(t for t in (t1, t2) if t is not None)
-            r["torch_threads"] = 1 if t1 <= t2 else 2
+            configs += [("torch", ["torch", case, opt, str(t)], None) for t in (1, 2)]
+        samples: dict[tuple[str, int | None, str], list[float]] = {}
+        for _ in range(procs):
+            for impl, args, threads in configs:
+                argv = [impl if a == "impl" else a for a in args]
+                us = _spawn(argv, threads)
+                if us is not None:
+                    samples.setdefault((impl, threads, argv[-1]), []).append(us)
+        r = {}
+        for impl in impls + (["torch"] if torch_ok else []):
+            best = min(((statistics.median(v), key) for key, v in samples.items()
+                        if key[0] == impl), default=(None, None))
+            r[impl] = best[0]
+            if best[1] is not None:
+                r[impl + "_threads"] = best[1][1] if impl != "torch" else int(best[1][2])
         results[title] = r
         eng = r["engine"]
         print(f"\n{title}")
@@ -291,7 +290,7 @@ def main() -> None:
         if "floor" in r:
             print(f"  GEMM floor ({r['floor_threads']})     {r['floor']:10.1f} us/step   "
                   f"engine/floor = {eng / r['floor']:.2f}")
-        if "torch" in r:
+        if r.get("torch") is not None:
             print(f"  torch ({r['torch_threads']} thread{'s' if r['torch_threads'] > 1 else ''})"
                   f"    {r['torch']:10.1f} us/step   engine/torch = {eng / r['torch']:.3f}")
     print("\n" + json.dumps(results))

@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only the script's folder o
     sys.path.insert(0, str(ROOT))
 
 from playground.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, normalize  # noqa: E402
-from playground.views import landscape, network, paths  # noqa: E402
+from playground.views import landscape, lessons, network, paths  # noqa: E402
 
 
 def _language() -> str:
@@ -28,16 +28,26 @@ def _language() -> str:
 
 def main() -> None:
     st.set_page_config(page_title="Deep-learning playground", page_icon="🧠", layout="wide")
+    # Streamlit fades elements whose fragment run is in flight; live charts redraw in place,
+    # so fading only makes them flicker (bench_ui counted 14-24 % of frames faded).
+    st.html('<style>[data-testid="stElementContainer"]:has(.lc-root)'
+            '{opacity:1 !important;transition:none !important}</style>')
     lang = _language()
     tr = Translator(lang)
     with st.sidebar:
         st.selectbox("Language / 语言", LANGUAGES, key="lang",
                      format_func=lambda code: LANGUAGE_NAMES[code])
         st.caption(tr("app.tagline"))
-    pages = [st.Page(network.render, title=tr("nav.network"), icon="🧠", url_path="network",
-                     default=True),
-             st.Page(landscape.render, title=tr("nav.landscape"), icon="⛰️", url_path="landscape"),
-             st.Page(paths.render, title=tr("nav.paths"), icon="📉", url_path="paths")]
+    pages = [
+        st.Page(network.render, title=tr("nav.network"), icon=":material/hub:",
+                url_path="network", default=True),
+        st.Page(paths.render, title=tr("nav.paths"), icon=":material/timeline:",
+                url_path="paths"),
+        st.Page(landscape.render, title=tr("nav.landscape"), icon=":material/landscape:",
+                url_path="landscape"),
+        st.Page(lessons.render, title=tr("nav.lessons"), icon=":material/school:",
+                url_path="lessons"),
+    ]
     st.navigation(pages).run()
 
 

@@ -60,4 +60,4 @@ class Adagrad(Optimizer):
         np.sqrt(S, out=T)
         T += self._eps
         np.divide(g, T, out=G)
-        axpy_(params, G, -lr)
+        axpy_(params, G, -lr, G)

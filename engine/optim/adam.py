@@ -58,7 +58,7 @@ class Adam(Optimizer):
         lerp_(m, g, 1.0 - b1, T)
         v *= b2
         np.square(g, out=T)
-        axpy_(v, T, 1.0 - b2)
+        axpy_(v, T, 1.0 - b2, T)
         if self._amsgrad:
             vmax = st["max_exp_avg_sq"]
             np.maximum(vmax, v, out=vmax)
@@ -70,7 +70,7 @@ class Adam(Optimizer):
         T /= bias_correction2_sqrt
         T += self._eps
         np.divide(m, T, out=G)
-        axpy_(params, G, -step_size)
+        axpy_(params, G, -step_size, G)
 
 
 class AdamW(Adam):

@@ -99,19 +99,24 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 
 
 _AXPY = {np.dtype(np.float32): _blas.saxpy, np.dtype(np.float64): _blas.daxpy}
+# Above this size OpenBLAS runs axpy on several threads, and alternating threaded axpy with
+# threaded GEMMs made a 407k-parameter training step 10× slower here (benchmarks/bench_engine).
+_AXPY_MAX = 8192
 
 
-def axpy_(y: np.ndarray, x: np.ndarray, alpha: float) -> None:
-    """``y ← y + α·x`` in place with BLAS axpy: one pass and no temporary, where
-    ``np.multiply(x, α, out=T); y += T`` takes two (the update of a 400k-parameter vector
-    is memory-bound, and for a tiny net the call count is what costs)."""
+def axpy_(y: np.ndarray, x: np.ndarray, alpha: float, scratch: np.ndarray) -> None:
+    """``y ← y + α·x`` in place. Small vectors: one BLAS axpy call (a tiny net's step is
+    dominated by call count); large ones: two ufunc passes through ``scratch``, which may be
+    ``x`` itself when x is not needed afterwards."""
     fn = _AXPY.get(y.dtype)
-    if fn is not None and x.dtype == y.dtype and y.flags.c_contiguous and x.flags.c_contiguous:
+    if (fn is not None and y.size <= _AXPY_MAX and x.dtype == y.dtype
+            and y.flags.c_contiguous and x.flags.c_contiguous):
         out = fn(x, y, a=alpha)
         if out is not y:  # pragma: no cover - f2py only copies non-contiguous arrays
             np.copyto(y, out)
         return
-    y += alpha * x
+    np.multiply(x, alpha, out=scratch)
+    y += scratch
 
 
 def lerp_(a: np.ndarray, b: np.ndarray, w: float, tmp: np.ndarray) -> None:

@@ -63,7 +63,7 @@ class RMSprop(Optimizer):
         v = st["square_avg"]
         v *= a
         np.square(g, out=T)
-        axpy_(v, T, 1.0 - a)
+        axpy_(v, T, 1.0 - a, T)
         w = v
         if self._centered:
             gbar = st["grad_avg"]
@@ -82,7 +82,7 @@ class RMSprop(Optimizer):
             b *= self._momentum
             np.divide(g, T, out=T)
             b += T
-            axpy_(params, b, -lr)
+            axpy_(params, b, -lr, T)
         else:
             np.divide(g, T, out=G)
-            axpy_(params, G, -lr)
+            axpy_(params, G, -lr, G)

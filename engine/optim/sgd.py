@@ -69,4 +69,4 @@ class SGD(Optimizer):
                 g = T
             else:
                 g = b
-        axpy_(params, g, -lr)
+        axpy_(params, g, -lr, T)

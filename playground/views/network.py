@@ -275,6 +275,7 @@ def _transport(sess: dict, tr: Translator) -> None:
         sess["notice"] = None
 
     cols[0].button(tr("net.pause") if playing else tr("net.play"), key="b_play", type="primary",
+                   icon=":material/pause:" if playing else ":material/play_arrow:",
                    use_container_width=True, on_click=toggle)
     cols[1].button(tr("net.step"), key="b_step", use_container_width=True,
                    help=tr("net.step_help"), on_click=step, args=(False,))
@@ -478,5 +479,6 @@ def _share(sess: dict, tr: Translator) -> None:
                               format_func=lambda g: tr(f"group.{g}"),
                               help=tr("net.classroom_help"))
         shared = exp.replace(hidden=tuple(hide))
-        st.code("?" + state.query_string(shared), language=None)
+        # plain text: st.code would load a 1.5 MB highlighter bundle with the page
+        st.text("?" + state.query_string(shared))
 
