@@ -101,6 +101,7 @@ MIN_INK = 0.005  # share of plot-area pixels off the background below which a ch
 INK_LEVEL = 60  # grey-level difference that counts as ink (grid lines #e5e5e5 differ by 26)
 TEXT_LEVEL = 200  # the darkest pixel of a fully opaque chart (axis text #333: 204)
 LIVE_MIN_UPS = 1.0  # a chart is live at >= this many redraws/s ...
+TARGET_UPS = 8.0  # the target for the required views (boundary, loss, histograms)
 LIVE_MAX_GAP = 2.0  # ... and never more than this many seconds without one
 ZOOM_REDRAWS = 50
 MAX_RATIO = 1.5
@@ -832,6 +833,9 @@ def verdicts(r: dict) -> list[tuple[str, str, str, bool | None]]:
                     ok,
                 )
             )
+        slowest = min(c["ups"] for n, c in live["charts"].items() if n in MUST_BE_LIVE)
+        rows.append(("view updates/s (slowest required view)", f"{slowest:.2f}/s",
+                     f">= {TARGET_UPS:g}/s", slowest >= TARGET_UPS))
         worst = max(live["charts"].items(), key=lambda kv: kv[1]["faded_share"])
         rows.append(
             (
