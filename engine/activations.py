@@ -7,13 +7,15 @@ buffer the caller owns; passing it avoids a per-step allocation.
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 from scipy import special
 
 SQRT_2PI = np.sqrt(2.0 * np.pi)
 
 
-class Activation:
+class Activation(abc.ABC):
     """Base class. ``needs_z`` says whether ``backward`` reads the pre-activation."""
 
     name = "base"
@@ -22,11 +24,13 @@ class Activation:
     def __call__(self, z: np.ndarray) -> np.ndarray:
         return self.forward(z, np.empty_like(z))
 
+    @abc.abstractmethod
     def forward(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """a = f(z), written into ``out``."""
 
-    def backward(self, z, a, dy, out):  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def backward(self, z, a, dy, out):
+        """dz = dy ⊙ f'(z) (or J·dy), written into ``out``."""
 
     def derivative(self, z: np.ndarray) -> np.ndarray:
         """Elementwise f'(z) (not defined for softmax, whose Jacobian is not diagonal)."""

@@ -9,6 +9,8 @@ shorter than going through the activation.
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 from scipy import special
 
@@ -16,15 +18,16 @@ from scipy import special
 EPSILON = 1e-7
 
 
-class Loss:
+class Loss(abc.ABC):
     name = "base"
     fused_activation: str | None = None  # the output activation whose logits from_logits takes
 
     def __call__(self, y_pred: np.ndarray, y_true: np.ndarray) -> float:
         return self.value_and_grad(y_pred, y_true, np.empty_like(y_pred))[0]
 
-    def value_and_grad(self, y_pred, y_true, out):  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def value_and_grad(self, y_pred, y_true, out):
+        """(mean loss, dL/dy_pred written into ``out``)."""
 
     def from_logits(self, z, y_true, out):
         raise TypeError(f"{self.name} has no fused logits path")

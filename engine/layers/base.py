@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 
 from engine.params import Declaration
 
 
-class Layer:
+class Layer(abc.ABC):
     """Base class for layers.
 
     ``build(input_shape, rng) -> output_shape`` declares the layer's parameters with
@@ -73,11 +75,13 @@ class Layer:
         return list(self._param_names)
 
     # -- computing ------------------------------------------------------------------------
+    @abc.abstractmethod
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        raise NotImplementedError(f"{type(self).__name__}.forward")
+        """y for a batch x; keeps what backward needs."""
 
+    @abc.abstractmethod
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
-        raise NotImplementedError(f"{type(self).__name__}.backward")
+        """dL/dx from dL/dy; writes every parameter gradient (overwriting)."""
 
     def clear_cache(self) -> None:
         """Drop the buffers kept between forward and backward."""

@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from .helpers import wait_until
+
 APP = "playground/app.py"
 pytestmark = [pytest.mark.e2e, pytest.mark.app(APP)]
 READOUT = ".pg-landscape"
@@ -19,17 +21,6 @@ TRAJECTORY_POINTS = """sel => {
   const t = gd._fullData.find(tr => tr.uid === "trajectory");
   return t ? t.x.length : 0;
 }"""
-
-
-def wait_until(fn, timeout=20.0, interval=0.2):
-    end = time.time() + timeout
-    last = None
-    while time.time() < end:
-        last = fn()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
 
 
 def readout(page) -> dict:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
+
+from .helpers import wait_until
 
 APP = "playground/app.py"
 pytestmark = [pytest.mark.e2e, pytest.mark.app(APP)]
@@ -13,17 +14,6 @@ TEXT = {"en": {"title": "Guided lessons", "next": "Next", "counter": "Step {i} o
                "load": "Load this experiment", "network": "Watch a neural network learn"},
         "zh": {"title": "引导式课程", "next": "下一步", "counter": "第 {i} 步，共 4 步",
                "load": "载入这个实验", "network": "看神经网络如何学习"}}
-
-
-def wait_until(fn, timeout=20.0, interval=0.2):
-    end = time.time() + timeout
-    last = None
-    while time.time() < end:
-        last = fn()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

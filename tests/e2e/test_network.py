@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from .helpers import wait_until
+
 APP = "playground/app.py"
 pytestmark = [pytest.mark.e2e, pytest.mark.app(APP)]
 COUNTER = ".pg-counter"
@@ -20,17 +22,6 @@ def counter(page) -> dict:
             "loss": float(el.get_attribute("data-loss")),
             "dataset": el.get_attribute("data-dataset"), "lr": float(el.get_attribute("data-lr")),
             "layers": el.get_attribute("data-layers")}
-
-
-def wait_until(fn, timeout=20.0, interval=0.2):
-    end = time.time() + timeout
-    last = None
-    while time.time() < end:
-        last = fn()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
 
 
 def button(page, name):

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
+
+from .helpers import wait_until
 
 APP = "playground/app.py"
 pytestmark = [pytest.mark.e2e, pytest.mark.app(APP)]
 SPAN = ".pg-paths"
 CONTOUR = '[data-live-chart="p-contour"] [data-chart-id="p-contour"]'
-
-
-def wait_until(fn, timeout=20.0, interval=0.2):
-    end = time.time() + timeout
-    last = None
-    while time.time() < end:
-        last = fn()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
 
 
 def state(page) -> dict:
