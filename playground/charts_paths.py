@@ -32,6 +32,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from playground.charts import _axis, _title
+
 __all__ = [
     "Arrow",
     "CONTOUR_SCALE",
@@ -109,19 +111,6 @@ def _f32(a: Any) -> np.ndarray:
         big = np.finfo(np.float32).max
         a = np.where(np.abs(a) < big, a, np.nan)
     return a.astype(np.float32)
-
-
-def _title(text: str) -> dict[str, Any]:
-    return {"text": text, "x": 0.01, "xanchor": "left", "font": {"size": 14}}
-
-
-def _axis(title: str | None = None, **kw: Any) -> dict[str, Any]:
-    ax: dict[str, Any] = {"gridcolor": GRID_COLOR, "zeroline": False, "linecolor": "#bbbbbb",
-                          "automargin": True}
-    if title:
-        ax["title"] = {"text": title, "standoff": 6}
-    ax.update(kw)
-    return ax
 
 
 def _layout(title: str | None, uirevision: str, **kw: Any) -> dict[str, Any]:

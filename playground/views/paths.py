@@ -28,7 +28,9 @@ import streamlit as st
 from engine import optim, surfaces, theory
 from engine import paths as eg_paths
 from playground import charts_paths as CP
+from playground import state
 from playground.components import live_chart, live_charts
+from playground.config import OPTIMIZER_HYPER
 from playground.i18n import Translator
 
 KEY = "paths"  # session-state key of this page's state
@@ -56,21 +58,9 @@ COLORS: dict[str, str] = {
 DEFAULT_LR: dict[str, float] = {"gd": 1e-3, "momentum": 1e-3, "nesterov": 1e-3, "adagrad": 0.3,
                                 "rmsprop": 0.01, "adam": 0.05, "adamw": 0.05, "adadelta": 1.0,
                                 "nadam": 0.05, "newton": 1.0}
-HYPER: dict[str, dict[str, float]] = {
-    "momentum": {"momentum": 0.9},
-    "nesterov": {"momentum": 0.9},
-    "adagrad": {"eps": 1e-10},
-    "rmsprop": {"alpha": 0.99, "eps": 1e-8, "momentum": 0.0},
-    "adam": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-    "adamw": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01},
-    "adadelta": {"rho": 0.9, "eps": 1e-6},
-    "nadam": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-}
-HYPER_RANGES: dict[str, tuple[float, float]] = {
-    "momentum": (0.0, 0.999), "beta1": (0.0, 0.999), "beta2": (0.0, 0.99999),
-    "eps": (1e-12, 1.0), "alpha": (0.0, 0.9999), "rho": (0.0, 0.9999),
-    "weight_decay": (0.0, 1.0),
-}
+# The optimizers with hyper-parameters besides lr: the Network page's table, and its ranges.
+HYPER: dict[str, dict[str, float]] = {k: v for k, v in OPTIMIZER_HYPER.items() if v}
+HYPER_RANGES = state.HYPER_RANGES
 _RANGE_FOR = {("nesterov", "momentum"): (0.01, 0.999)}  # the engine refuses Nesterov with μ = 0
 LR_RANGE = (1e-6, 100.0)
 NEWTON_RANGE = (0.01, 1.0)

@@ -1,0 +1,1 @@
+"""Small standalone pages: the live-chart component on synthetic data."""
