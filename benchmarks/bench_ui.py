@@ -51,13 +51,25 @@ Starts ``streamlit run playground/app.py`` (and, for the load-time comparison,
    build figures, encode the component payloads, JSON) timed in this process without
    Streamlit, to split the server's time per frame into "ours" and "Streamlit's".
 
+5. **paths**: ``/paths?p_fn=rosenbrock&p_opt=gd,momentum,nesterov,adam,rmsprop&p_steps=500``;
+   ``--paths-reps`` times one optimizer's learning-rate slider one notch (keyboard, round
+   robin over the five, every value new to the page's cache). Measured from the keydown
+   (``event.timeStamp``) to the first resolved ``Plotly.react`` of ``p-contour`` whose traces
+   differ from before (the new path); target <= 300 ms for every change. Also: to script idle.
+
+6. **landscape**: the Network page plays ``--landscape-train`` s, then its "Loss landscape"
+   link (same session, so the trained network); resolution 41; ``--landscape-reps`` times
+   the next random-direction seed (typed, Enter: the seed box has no +/- at its width), a new
+   41x41 grid. Measured from the Enter keydown to the first ``Plotly.react`` of the
+   ``ls-plane`` contour with a new grid (z sum / uirevision); target < 1 s.
+
 Prints a summary table with targets and PASS/FAIL, then one JSON line. Everything has a
 timeout (``--timeout`` for the whole run); servers, browser and contexts are closed on
 the way out. Other processes on the machine skew all of this: the load average and their
 CPU share during the live phase are printed.
 
     python benchmarks/bench_ui.py [--duration 20] [--shots 40] [--loads 5]
-        [--phases live,shots,load,python]   # a subset, e.g. --phases load
+        [--phases live,shots,load,python,paths,landscape]   # a subset, e.g. --phases load
         [--query "ds=xor&lr=0.01"]          # another experiment, from the URL
         [--app path/to/app.py] [--env NAME=VALUE] [--streamlit-arg=--runner.postScriptGC=false]
                                             # A/B a patched copy or a server setting
@@ -106,6 +118,7 @@ LIVE_MAX_GAP = 2.0  # ... and never more than this many seconds without one
 ZOOM_REDRAWS = 50
 MAX_RATIO = 1.5
 MIN_SHOTS = 40
+PHASES = ("live", "shots", "load", "python", "paths", "landscape")
 
 
 def selector(name: str) -> str:
@@ -170,6 +183,11 @@ INIT_SCRIPT = r"""
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
+  // the last user input (page clock): where a control-change latency starts
+  for (const type of ['keydown', 'pointerdown']) {
+    addEventListener(type, (e) => { B.lastInput = e.timeStamp; B.lastInputType = type; },
+                     {capture: true, passive: true});
+  }
 
   const keyOf = (gd) => {
     if (!gd || !gd.dataset) return '?';
@@ -189,6 +207,7 @@ INIT_SCRIPT = r"""
         if (B.firstReactEnd === null) B.firstReactEnd = t;
         const k = keyOf(gd);
         (B.reacts[k] = B.reacts[k] || []).push([t, sync, B.frame]);
+        if (B.hook) { try { B.hook(k, gd, t, sync); } catch (e) { /* bench hook only */ } }
       }, () => { B.reactErrors += 1; });
       return res;
     };
@@ -723,6 +742,223 @@ def phase_load(browser, urls: dict[str, str], args, result: dict) -> None:
     result["load"] = out
 
 
+# -- paths and landscape: latency of a control change ------------------------------------------
+
+PATHS_OPTS = ("gd", "momentum", "nesterov", "adam", "rmsprop")  # five optimizers with a lr slider
+PATHS_STEPS = 500
+PATHS_QUERY = f"p_fn=rosenbrock&p_opt={','.join(PATHS_OPTS)}&p_steps={PATHS_STEPS}"
+PATHS_CHART = ("p-contour", "p-contour")
+PATHS_TARGET_MS = 300.0
+LANDSCAPE_CHART = ("ls-plane", "contour")
+LANDSCAPE_RES = 41
+LANDSCAPE_TARGET_MS = 1000.0
+APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+
+# A signature of what a chart shows: every trace's length and last point (paths), or the sum
+# of its contour/heatmap z (landscape), from plotly's decoded _fullData, plus uirevision.
+SIGNATURE_JS = r"""
+const __benchSig = (gd) => {
+  if (!gd || !gd._fullData) return null;
+  const parts = [String((gd.layout || {}).uirevision || '')];
+  for (const t of gd._fullData) {
+    if (t.z && (t.type === 'contour' || t.type === 'heatmap' || t.type === 'surface')) {
+      let s = 0, n = 0;
+      for (const row of t.z) for (const v of (row && row.length !== undefined ? row : [row]))
+        if (Number.isFinite(Number(v))) { s += Number(v); n += 1; }
+      parts.push(`z${n}:${s.toPrecision(12)}`);
+    } else if (t.x && t.x.length) {
+      const n = t.x.length;
+      parts.push(`${t.name}:${n}:${Number(t.x[n - 1])}:${Number(t.y[n - 1])}`);
+    }
+  }
+  return parts.join('|');
+};
+"""
+
+SIGNATURE = "(sel) => {" + SIGNATURE_JS + " return __benchSig(document.querySelector(sel)); }"
+
+# Arm a watcher: the first resolved Plotly.react of chart ``key`` whose signature differs
+# from ``before`` is the redraw with the new data; also the first "script idle" after it.
+ARM = "([key, before]) => {" + SIGNATURE_JS + r"""
+  const B = window.__benchUI;
+  const w = B.armed = {key, before, newAt: null, reactsAfter: 0, idleAt: null, sig: null};
+  B.lastInput = null;
+  B.hook = (k, gd, t, sync) => {
+    if (k !== key || w.newAt !== null) return;
+    w.reactsAfter += 1;
+    const sig = __benchSig(gd);
+    if (sig !== null && sig !== before) { w.newAt = t; w.sig = sig; w.reactMs = sync; }
+  };
+  const app = document.querySelector('[data-testid=stApp]');
+  let running = false;
+  const obs = new MutationObserver(() => {
+    const st = app.dataset.testScriptState;
+    if (st === 'running') running = true;
+    else if (running && w.idleAt === null && st === 'notRunning') {
+      w.idleAt = performance.now(); obs.disconnect();
+    }
+  });
+  obs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  w.stop = () => obs.disconnect();
+  return performance.now();
+}"""
+
+ARMED = """() => { const B = window.__benchUI, w = B.armed || {};
+  return {input: B.lastInput, inputType: B.lastInputType || null, newAt: w.newAt,
+          idleAt: w.idleAt, reactsAfter: w.reactsAfter, reactMs: w.reactMs ?? null}; }"""
+
+DISARM = """() => { const B = window.__benchUI; B.hook = null;
+  if (B.armed && B.armed.stop) B.armed.stop(); B.armed = null; }"""
+
+
+def _chart_sel(key: str, chart: str) -> str:
+    return f'[data-live-chart="{key}"] [data-chart-id="{chart}"]'
+
+
+def _wait_idle(page, timeout_ms: float) -> None:
+    page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout_ms)
+
+
+def _measure_change(page, chart: tuple[str, str], act, timeout_s: float) -> dict:
+    """Arm the watcher, ``act()`` (one user input), wait (bounded) for the chart's first
+    redraw with new data; return the latencies from the input event (page clock, ms)."""
+    sel = _chart_sel(*chart)
+    before = page.evaluate(SIGNATURE, sel)
+    page.evaluate(ARM, ["/".join(chart), before])
+    act()
+    end = time.monotonic() + timeout_s
+    st: dict = {}
+    while time.monotonic() < end:
+        st = page.evaluate(ARMED)
+        if st["newAt"] is not None and st["idleAt"] is not None:
+            break
+        time.sleep(0.02)
+    page.evaluate(DISARM)
+    t_in = st.get("input")
+    ok = t_in is not None and st.get("newAt") is not None
+    out = {
+        "ms": (st["newAt"] - t_in) if ok else None,
+        "idle_ms": (st["idleAt"] - t_in) if t_in is not None and st.get("idleAt") else None,
+        "reacts_before_new": st.get("reactsAfter"),
+        "react_sync_ms": st.get("reactMs"),  # the new-data Plotly.react call itself
+        "input": st.get("inputType"),
+        "changed": ok,
+    }
+    with contextlib.suppress(Exception):  # settle before the next change (bounded)
+        _wait_idle(page, 30_000)
+    return out
+
+
+def _summary(samples: list[dict]) -> dict:
+    ms = [s["ms"] for s in samples if s["ms"] is not None]
+    idle = [s["idle_ms"] for s in samples if s["idle_ms"] is not None]
+    sync = [s["react_sync_ms"] for s in samples if s.get("react_sync_ms") is not None]
+    return {
+        "samples": samples,
+        "n": len(samples),
+        "n_measured": len(ms),
+        "median_ms": statistics.median(ms) if ms else None,
+        "max_ms": max(ms) if ms else None,
+        "median_idle_ms": statistics.median(idle) if idle else None,
+        "max_idle_ms": max(idle) if idle else None,
+        "median_react_sync_ms": statistics.median(sync) if sync else None,
+    }
+
+
+def phase_paths(browser, app_url: str, args, result: dict, errors: list[str]) -> None:
+    """Five optimizers x 500 steps on Rosenbrock; a learning-rate notch up or down on one
+    optimizer per sample (round robin, every value new to the page's cache)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        context.add_init_script(INIT_SCRIPT)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{app_url}/paths?{PATHS_QUERY}", wait_until="domcontentloaded",
+                  timeout=60_000)
+        page.locator(f"{_chart_sel(*PATHS_CHART)} .main-svg").first.wait_for(timeout=90_000)
+        _wait_idle(page, 90_000)
+        opts = page.locator(".pg-paths").first.get_attribute("data-opts")
+        print(f"bench_ui: paths page open ({opts}, {PATHS_STEPS} steps); measuring", flush=True)
+        samples = []
+        for i in range(args.paths_reps):
+            opt = PATHS_OPTS[i % len(PATHS_OPTS)]
+            # small rates go down (GD on Rosenbrock diverges above ~2e-3), adaptive ones up
+            key = "ArrowLeft" if opt in ("gd", "momentum", "nesterov") else "ArrowRight"
+            thumb = page.locator(f".st-key-pw_lr_{opt}-en input[type=range]").first
+
+            def act(thumb=thumb, key=key):
+                thumb.focus()
+                page.keyboard.press(key)
+
+            s = _measure_change(page, PATHS_CHART, act, args.change_timeout)
+            s.update(opt=opt, key=key)
+            samples.append(s)
+            print(f"  paths change {i + 1}: {opt} {key}: "
+                  f"{_fmt_ms(s['ms'])} ms to the new path, {_fmt_ms(s['idle_ms'])} ms to idle",
+                  flush=True)
+        span = page.locator(".pg-paths").first
+        result["paths"] = {
+            **_summary(samples),
+            "query": PATHS_QUERY,
+            "server_ms": float(span.get_attribute("data-ms") or "nan"),
+            "server_views_ms": float(span.get_attribute("data-ms-views") or "nan"),
+        }
+    finally:
+        context.close()
+
+
+def phase_landscape(browser, app_url: str, args, result: dict, errors: list[str]) -> None:
+    """The Network page trains for a few seconds, then the Loss landscape page (same session,
+    through its link); resolution 41; each sample sets the next seed (a new random plane)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        context.add_init_script(INIT_SCRIPT)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(app_url, wait_until="domcontentloaded", timeout=60_000)
+        wait_charts(page, 90_000)
+        ensure_playing(page)
+        time.sleep(args.landscape_train)
+        step = page.evaluate(STEP)
+        page.get_by_role("link", name=re.compile("Loss landscape")).click()
+        sel = _chart_sel(*LANDSCAPE_CHART)
+        page.locator(f"{sel} .main-svg").first.wait_for(timeout=120_000)
+        _wait_idle(page, 120_000)
+        res = page.locator(".st-key-ls_res-en").first
+        button = res.get_by_role("radio", name=str(LANDSCAPE_RES), exact=True)
+        if button.get_attribute("aria-checked") != "true":
+            button.click()
+            page.wait_for_timeout(300)
+            _wait_idle(page, 120_000)
+            page.locator(f"{sel} .main-svg").first.wait_for(timeout=120_000)
+        active = res.locator("[role=radio][aria-checked=true]").first.inner_text()
+        print(f"bench_ui: landscape page open (trained {step} steps, resolution {active}); "
+              "measuring", flush=True)
+        # the seed box is narrow: Streamlit shows no +/- buttons, so type and commit (Enter;
+        # the latency starts at the Enter keydown)
+        seed_box = page.locator(".st-key-ls_seed-en input").first
+        samples = []
+        for i in range(args.landscape_reps):
+            seed0 = seed_box.input_value()
+
+            def act(new=str(int(seed0 or 0) + 1)):
+                seed_box.fill(new)
+                seed_box.press("Enter")
+
+            s = _measure_change(page, LANDSCAPE_CHART, act, args.change_timeout)
+            s.update(seed=seed_box.input_value(), seed_before=seed0)
+            samples.append(s)
+            print(f"  landscape click {i + 1}: seed {seed0} -> {s['seed']}: "
+                  f"{_fmt_ms(s['ms'])} ms to the new contour, {_fmt_ms(s['idle_ms'])} ms to "
+                  "idle", flush=True)
+        result["landscape"] = {**_summary(samples), "trained_steps": step,
+                               "resolution": active}
+    finally:
+        context.close()
+
+
 def _median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -910,13 +1146,43 @@ def verdicts(r: dict) -> list[tuple[str, str, str, bool | None]]:
                 ratio is not None and ratio <= MAX_RATIO,
             )
         )
+    for name, what, target in (
+        ("paths", f"paths: control change -> new path drawn ({len(PATHS_OPTS)} opts x "
+                  f"{PATHS_STEPS} steps)", PATHS_TARGET_MS),
+        ("landscape", f"landscape: click -> new {LANDSCAPE_RES}x{LANDSCAPE_RES} contour drawn",
+         LANDSCAPE_TARGET_MS),
+    ):
+        d = r.get(name)
+        if not d:
+            continue
+        missed = d["n"] - d["n_measured"]
+        rows.append(
+            (
+                what,
+                f"median {_fmt_ms(d['median_ms'])} ms, max {_fmt_ms(d['max_ms'])} ms "
+                f"(n={d['n_measured']}" + (f", {missed} not seen" if missed else "") + ")",
+                f"max <= {target:g} ms" if name == "paths" else f"max < {target:g} ms",
+                d["n_measured"] == d["n"] and d["max_ms"] is not None
+                and (d["max_ms"] <= target if name == "paths" else d["max_ms"] < target),
+            )
+        )
+        rows.append(
+            (
+                f"{name}: input -> script idle",
+                f"median {_fmt_ms(d['median_idle_ms'])} ms, max {_fmt_ms(d['max_idle_ms'])} ms"
+                f"; Plotly.react sync {_fmt_ms(d['median_react_sync_ms'])} ms",
+                "info",
+                None,
+            )
+        )
     return rows
 
 
 def report(r: dict, args) -> bool:
     print()
     print(
-        f"bench_ui: Network page, default experiment{' ?' + args.query if args.query else ''}"
+        f"bench_ui: phases {args.phases}; Network page, default experiment"
+        f"{' ?' + args.query if args.query else ''}"
         f", {args.duration:g}s of play, {os.cpu_count()} cores"
         + (f", streamlit args {' '.join(args.streamlit_arg)}" if args.streamlit_arg else "")
         + (f", app {args.app}" if args.app != APP else "")
@@ -1002,6 +1268,24 @@ def report(r: dict, args) -> bool:
             f"  Python per frame (no Streamlit, median of {py['frames']}): "
             f"{py['total_ms']:.1f} ms ({parts}); payload {py['payload_kb']:.0f} kB JSON"
         )
+    if r.get("paths"):
+        d = r["paths"]
+        print(
+            f"  paths ({d['query']}): per change "
+            + ", ".join(f"{x['opt']} {_fmt_ms(x['ms'])}/{_fmt_ms(x['idle_ms'])}"
+                        for x in d["samples"])
+            + f" ms (new path / idle); server script {d['server_ms']:.0f} ms "
+            f"(views {d['server_views_ms']:.0f} ms) on the last run"
+        )
+    if r.get("landscape"):
+        d = r["landscape"]
+        print(
+            f"  landscape (after {d['trained_steps']} steps, resolution {d['resolution']}): "
+            "per click "
+            + ", ".join(f"seed {x['seed']} {_fmt_ms(x['ms'])}/{_fmt_ms(x['idle_ms'])}"
+                        for x in d["samples"])
+            + " ms (new contour / idle)"
+        )
     if r.get("page_errors"):
         print(f"  page errors: {r['page_errors'][:3]}")
 
@@ -1059,7 +1343,17 @@ def main() -> int:
         "--python-frames", type=int, default=60, help="frames for the Python-per-frame timing"
     )
     parser.add_argument(
-        "--phases", default="live,shots,load,python", help="comma list of live,shots,load,python"
+        "--phases",
+        default=",".join(PHASES),
+        help=f"comma list of {','.join(PHASES)}",
+    )
+    parser.add_argument("--paths-reps", type=int, default=10, help="control changes (>= 5)")
+    parser.add_argument("--landscape-reps", type=int, default=5, help="seed clicks (>= 3)")
+    parser.add_argument(
+        "--landscape-train", type=float, default=4.0, help="seconds of play before /landscape"
+    )
+    parser.add_argument(
+        "--change-timeout", type=float, default=30.0, help="seconds to wait for one redraw"
     )
     parser.add_argument(
         "--query", default="", help="URL query for another experiment, e.g. 'ds=xor&lr=0.01'"
@@ -1088,7 +1382,7 @@ def main() -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 when anything FAILs")
     args = parser.parse_args()
     phases = {p.strip() for p in args.phases.split(",") if p.strip()}
-    unknown = phases - {"live", "shots", "load", "python"}
+    unknown = phases - set(PHASES)
     if unknown:
         parser.error(f"unknown phases: {sorted(unknown)}")
 
@@ -1108,7 +1402,7 @@ def main() -> int:
     print(f"bench_ui: load average at start {result['loadavg_start']}", flush=True)
     page_errors: list[str] = []
     try:
-        if phases & {"live", "shots", "load"}:
+        if phases & {"live", "shots", "load", "paths", "landscape"}:
             from playwright.sync_api import sync_playwright
 
             with contextlib.ExitStack() as stack:
@@ -1149,6 +1443,12 @@ def main() -> int:
                 if "load" in phases:
                     print("bench_ui: fresh page loads", flush=True)
                     phase_load(browser, {"app": page_url, "one_chart": base_url}, args, result)
+                if "paths" in phases:
+                    print("bench_ui: paths page", flush=True)
+                    phase_paths(browser, app_url, args, result, page_errors)
+                if "landscape" in phases:
+                    print("bench_ui: landscape page", flush=True)
+                    phase_landscape(browser, app_url, args, result, page_errors)
         if "python" in phases:
             phase_python(args, result, dict(_parse_query(query)))
     finally:
