@@ -27,12 +27,12 @@ import base64
 import math
 import struct
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from playground.charts import _axis, _title
+from playground.charts import Figure, Translate, _axis, _title
 
 __all__ = [
     "Arrow",
@@ -52,9 +52,6 @@ __all__ = [
     "surface_figure",
     "sweep_figure",
 ]
-
-Translate = Callable[..., str]
-Figure = dict[str, Any]
 
 # -- look --------------------------------------------------------------------------------------
 # A pale sequential scale (low = blue-grey, high = near white) so coloured paths stand out.

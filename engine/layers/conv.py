@@ -148,16 +148,7 @@ class Conv2D(Layer):
 
     # -- helpers ------------------------------------------------------------------------------
     def _padded(self, x: np.ndarray) -> np.ndarray:
-        top, bottom, left, right = self.pads
-        if not (top or bottom or left or right):
-            return x
-        n, h, w, c = x.shape
-        shape = (n, h + top + bottom, w + left + right, c)
-        buf = self._buf_pad
-        if buf is None or buf.shape != shape or buf.dtype != x.dtype:
-            buf = self._buf_pad = np.zeros(shape, x.dtype)  # the border stays zero forever
-        buf[:, top:top + h, left:left + w, :] = x
-        return buf
+        return padded(self, x, 0.0)
 
     @property
     def _transposed_cols(self) -> bool:
@@ -263,3 +254,20 @@ def _register() -> None:
 
 
 _register()
+
+
+def padded(layer, x: np.ndarray, fill: float) -> np.ndarray:
+    """x (n, h, w, c) inside ``layer.pads`` of border ``fill``, in the layer's reused
+    ``_buf_pad`` (the border is written once, when the buffer is made); x itself if no pad."""
+    top, bottom, left, right = layer.pads
+    if not (top or bottom or left or right):
+        return x
+    n, h, w, c = x.shape
+    shape = (n, h + top + bottom, w + left + right, c)
+    buf = layer._buf_pad
+    if buf is None or buf.shape != shape or buf.dtype != x.dtype or \
+            getattr(layer, "_buf_pad_fill", None) != fill:
+        buf = layer._buf_pad = np.full(shape, fill, x.dtype)
+        layer._buf_pad_fill = fill
+    buf[:, top:top + h, left:left + w, :] = x
+    return buf

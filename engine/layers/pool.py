@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.layers.base import Layer
-from engine.layers.conv import check_input, check_padding, pair, window_geometry
+from engine.layers.conv import check_input, check_padding, padded, pair, window_geometry
 
 
 class _Pool2D(Layer):
@@ -53,16 +53,7 @@ class _Pool2D(Layer):
                                    slice(q, q + sw * (wo - 1) + 1, sw), slice(None))
 
     def _padded(self, x: np.ndarray, fill: float) -> np.ndarray:
-        top, bottom, left, right = self.pads
-        if not (top or bottom or left or right):
-            return x
-        n, h, w, c = x.shape
-        shape = (n, h + top + bottom, w + left + right, c)
-        buf = self._buf_pad
-        if buf is None or buf.shape != shape or buf.dtype != x.dtype:
-            buf = self._buf_pad = np.full(shape, fill, x.dtype)  # border keeps `fill`
-        buf[:, top:top + h, left:left + w, :] = x
-        return buf
+        return padded(self, x, fill)
 
     def _new_dxp(self, n: int, dtype) -> np.ndarray:
         h, w, c = self.input_shape

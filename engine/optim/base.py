@@ -12,6 +12,7 @@ scheduled learning rate ``schedule(t, lr)``. The caller's ``grads`` is never wri
 
 from __future__ import annotations
 
+import abc
 import inspect
 import math
 import numbers
@@ -157,7 +158,7 @@ class Hyper:
         )
 
 
-class Optimizer:
+class Optimizer(abc.ABC):
     """Base class. Subclasses define ``_state_names`` and ``_update``.
 
     Public attributes: ``lr`` (mutable base rate), ``t`` (steps taken), ``state``
@@ -191,10 +192,10 @@ class Optimizer:
     def _init_state(self, buffers: dict[str, np.ndarray]) -> None:
         """Fill freshly allocated (zeroed) state; default: zeros."""
 
+    @abc.abstractmethod
     def _update(self, params: np.ndarray, g: np.ndarray, lr: float, step: int) -> None:
         """Apply one update in place; ``step`` is 1-based, ``g`` must not be written
         unless it is ``self._G``."""
-        raise NotImplementedError
 
     def _lr_at(self, t: int) -> float:
         """Learning rate for the 0-based step ``t`` (after the schedule)."""

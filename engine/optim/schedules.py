@@ -15,6 +15,7 @@ Configs are plain JSON: ``{"name": "Cosine", "T_max": 100, "eta_min": 0.0}``.
 
 from __future__ import annotations
 
+import abc
 import math
 import numbers
 from collections.abc import Mapping
@@ -54,7 +55,7 @@ def _finite(name: str, value: Any, *, positive: bool) -> float:
 
 
 @dataclass(frozen=True)
-class Schedule:
+class Schedule(abc.ABC):
     """Base class: ``__call__(t, base_lr) -> lr`` and a JSON config."""
 
     name: ClassVar[str] = "Schedule"
@@ -64,8 +65,9 @@ class Schedule:
         cls.name = cls.__name__
         _REGISTRY[cls.__name__] = cls
 
+    @abc.abstractmethod
     def __call__(self, t: int, base_lr: float) -> float:
-        raise NotImplementedError
+        """The learning rate for the 0-based step ``t``."""
 
     def get_config(self) -> dict[str, Any]:
         """``{"name": ..., **arguments}``; nested schedules are nested configs."""
