@@ -239,8 +239,13 @@ def test_same_dom_node_and_zoom_survive_updates(page, app_url, st_e2e):
         {chart: sel(st_e2e, chart) for chart in CHARTS},
     )
     assert same == [True] * len(CHARTS), "a chart div was re-mounted"
-    assert page.locator(".lc-chart").count() == len(CHARTS)
-    assert page.locator(".js-plotly-plot").count() == len(CHARTS)
+    # Counted once the rerun that Pause started has settled (CI once caught the moment in
+    # between, with the same, re-marked divs before and after).
+    st_e2e.wait_for_app_idle(page)
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('.lc-chart').length === n"
+        " && document.querySelectorAll('.js-plotly-plot').length === n",
+        arg=len(CHARTS), timeout=10_000)
 
     heat = page.evaluate(
         "(sel) => { const l = document.querySelector(sel)._fullLayout;"
