@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from playground.raster import image_trace
+
 if TYPE_CHECKING:  # only for type hints; keeps import time and coupling low
     from engine.train import HistogramBins, Series, TrainerHistory
 
@@ -94,8 +96,11 @@ def _title(text: str | None) -> dict[str, Any]:
 
 
 def _axis(title: str | None = None, **kw: Any) -> dict[str, Any]:
+    # Fixed margins, labels allowed past the axis: plotly's automargin and its default tick
+    # label overflow check measure every label's box on every redraw (~13 % of the live
+    # page's main-thread time in a Chromium CPU profile).
     ax: dict[str, Any] = {"gridcolor": GRID_COLOR, "zeroline": False, "linecolor": "#bbbbbb",
-                          "automargin": True}
+                          "automargin": False, "ticklabeloverflow": "allow"}
     if title:
         ax["title"] = {"text": title, "standoff": 6}
     ax.update(kw)
@@ -188,13 +193,12 @@ def decision_boundary(xs: Any, ys: Any, Z: Any, X_train: Any, y_train: Any,
         labels_tr = y_tr.reshape(-1)
         point_scale, p_lo, p_hi = DIVERGING, lo, hi
         point_label = tr("chart.boundary.target")
-    heat = {
-        "type": "heatmap", "x": xs, "y": ys, "z": z, "zmin": lo, "zmax": hi,
-        "colorscale": TWO_CLASSES if discretize else DIVERGING,  # discrete z sits at lo / hi
-        "showscale": False, "opacity": 0.8, "zsmooth": False, "name": z_label,
-        "hovertemplate": f"{x1} = %{{x:.2f}}<br>{x2} = %{{y:.2f}}<br>"
-                         f"{z_label} = %{{z:.3f}}<extra></extra>",
-    }
+    dx = float(xs[1] - xs[0]) if xs.size > 1 else 1.0
+    dy = float(ys[1] - ys[0]) if ys.size > 1 else 1.0
+    # a PNG image, not a heatmap: the browser's cheapest way to paint a field (see raster.py)
+    heat = image_trace(z, x0=float(xs[0]), dx=dx, y0=float(ys[0]), dy=dy, zmin=lo, zmax=hi,
+                       colorscale=TWO_CLASSES if discretize else DIVERGING, opacity=0.8,
+                       name=z_label, meta={"zmin": lo, "zmax": hi})
 
     def points(X: Any, labels: np.ndarray, name: str, edge: str, width: float) -> dict[str, Any]:
         X = _f32(X).reshape(-1, 2)
@@ -212,8 +216,6 @@ def decision_boundary(xs: Any, ys: Any, Z: Any, X_train: Any, y_train: Any,
         labels_te = (_class_labels(y_test) if classification
                      else np.asarray(y_test, dtype=np.float32).reshape(-1))
         data.append(points(X_test, labels_te, tr("chart.boundary.test"), "#222222", 1.5))
-    dx = float(xs[1] - xs[0]) if xs.size > 1 else 1.0
-    dy = float(ys[1] - ys[0]) if ys.size > 1 else 1.0
     title = tr("chart.boundary.title" if classification else "chart.boundary.title_regression")
     layout = _layout(
         title if show_title else None, uirevision,
@@ -283,7 +285,7 @@ def network_diagram(layer_sizes: Sequence[int], neuron_maps: Sequence[Any] | Non
         sigmoid output to match the decision boundary).
     weights: per gap the kernel W (fan_in, units) between consecutive columns.
 
-    Drawn as: ONE heatmap trace (a mosaic of all tiles, NaN between them), 10 link traces
+    Drawn as: one PNG ``image`` trace per column (its tiles, transparent between), 10 link traces
     (5 width buckets of |w| / w_max x 2 signs; w_max defaults to the largest |w| shown), one
     invisible marker trace at link midpoints (hover "w = ... (from -> to)") and one marker
     trace at neuron centres (hover: the neuron's name and mean output). Size rule: see
@@ -336,31 +338,25 @@ def network_diagram(layer_sizes: Sequence[int], neuron_maps: Sequence[Any] | Non
     else:  # plain nodes: spread each column evenly over the full height (readable labels)
         ycols = [(m / n) * ((n - 1) / 2.0 - np.arange(n, dtype=np.float64)) for n in sizes]
 
-    # -- the mosaic: uniform rows, non-uniform columns (t pixels + a NaN column each side so
-    # plotly's brick edges fall exactly on the tile edges instead of stretching into the gap).
+    # -- tiles: one PNG image per column, its tiles on one pixel grid with transparent rows
+    # between them (images, not heatmaps: see playground/raster.py). z rows ascend in x2.
+    tiles_drawn: list[dict[str, Any]] = []
     if t:
         cell = side / t
-        z = np.full((m * rows_per_slot, n_cols * (t + 2)), np.nan, dtype=np.float32)
         k = np.arange(t)
-        px = (k + 0.5) * cell - side / 2
-        hx = np.concatenate([[-side / 2 - cell / 2], px, [side / 2 + cell / 2]])
-        hxs = (xc[:, None] + hx[None, :]).reshape(-1)
-        hys = -m / 2 + (np.arange(m * rows_per_slot) + 0.5) / rows_per_slot
         for j in range(n_cols):
             M = norm[j]
             r = M.shape[1]
             idx = ((k + 0.5) * r / t).astype(np.intp)  # nearest resample r -> t
-            tiles = M[:, idx][:, :, idx] if r != t else M
+            tiles = M[:, idx][:, :, idx] if r != t else M  # (units, t, t)
             r_lo = np.rint((ycols[j] + m / 2) * rows_per_slot - t / 2).astype(np.intp)
-            rr = r_lo[:, None] + k[None, :]
-            cc = j * (t + 2) + 1 + k
-            z[rr[:, :, None], cc[None, None, :]] = tiles
-    else:
-        z = np.full((1, 1), np.nan, dtype=np.float32)
-        hxs, hys = np.zeros(1), np.zeros(1)
-    heat = {"type": "heatmap", "x": _f32(hxs), "y": _f32(hys), "z": z, "zmin": -1.0,
-            "zmax": 1.0, "colorscale": DIVERGING, "showscale": False, "hoverinfo": "skip",
-            "zsmooth": False}
+            base = int(r_lo.min())
+            zc = np.full((int(r_lo.max()) + t - base, t), np.nan, dtype=np.float32)
+            zc[(r_lo - base)[:, None] + k[None, :]] = tiles
+            tiles_drawn.append(image_trace(
+                zc, x0=float(xc[j] - side / 2 + cell / 2), dx=cell,
+                y0=-m / 2 + (base + 0.5) / rows_per_slot, dy=1.0 / rows_per_slot,
+                zmin=-1.0, zmax=1.0, colorscale=DIVERGING, meta={"column": j}))
 
     # -- names (templates formatted in comprehensions: no tr() call per neuron)
     hid_long = _names(tr, "chart.net.hidden_neuron", layer="", unit="")
@@ -412,7 +408,7 @@ def network_diagram(layer_sizes: Sequence[int], neuron_maps: Sequence[Any] | Non
     bucket = np.minimum((aw / ref * nb).astype(np.intp), nb - 1)
     positive = w >= 0
     thin = min(1.0, math.sqrt(8.0 / m))  # dense nets: thinner lines
-    data: list[dict[str, Any]] = [heat]
+    data: list[dict[str, Any]] = list(tiles_drawn)
     seg = np.stack([x0, x1, np.full_like(x0, np.nan)], axis=1)
     segy = np.stack([y0, y1, np.full_like(y0, np.nan)], axis=1)
     for b in range(nb):  # thin first, so thick links are drawn on top
@@ -470,11 +466,11 @@ def network_diagram(layer_sizes: Sequence[int], neuron_maps: Sequence[Any] | Non
                "tickvals": xc.tolist(), "ticktext": [header(j) for j in range(n_cols)],
                "side": "top", "showgrid": False, "zeroline": False, "showline": False,
                "ticks": "", "constrain": "domain", "tickfont": {"size": 11},
-               "automargin": True},
+               "automargin": False, "ticklabeloverflow": "allow"},
         yaxis={"range": [-m / 2 - 0.3, m / 2 + 0.3], "tickvals": ycols[0].tolist(),
                "ticktext": [str(s) for s in input_names], "showgrid": False, "zeroline": False,
                "showline": False, "ticks": "", "scaleanchor": "x", "scaleratio": 1,
-               "constrain": "domain", "automargin": True,
+               "constrain": "domain", "automargin": False, "ticklabeloverflow": "allow",
                "tickfont": {"size": 11 if m <= 16 or not t else 9}},
         showlegend=False, hovermode="closest",
     )
@@ -568,22 +564,24 @@ def _log_counts_scale(top: float, k: int = 6) -> list[list[Any]]:
                                  for p, c in zip(pos, cols)]
 
 
-def _hist_heatmap(series: Series, bins: HistogramBins, tr: Translate, max_steps: int,
-                  yaxis: str = "y") -> dict[str, Any]:
+def _hist_heatmap(series: Series, bins: HistogramBins, max_steps: int,
+                  yaxis: str = "y") -> tuple[dict[str, Any] | None, list[float], list[float]]:
+    """(image trace or None when empty, x range, y range): counts (bins, T) as a PNG, x = step
+    (columns evenly spaced between the first and last step shown), y = bin value."""
     steps, counts = _hist_matrix(series, max_steps)
     edges = np.asarray(bins.edges, dtype=np.float64)
-    centres = _f32((edges[:-1] + edges[1:]) / 2)
-    nb = centres.size
+    y_range = [float(edges[0]), float(edges[-1])]
     if counts.size == 0:
-        counts = np.zeros((0, nb), dtype=np.float32)
+        return None, [0.0, 1.0], y_range
+    T = steps.size
+    dx = float(steps[-1] - steps[0]) / (T - 1) if T > 1 else 1.0
+    dx = dx if dx > 0 else 1.0
     top = float(counts.max(initial=0.0))
-    # integer counts: uint16 is a quarter of float32 + customdata, and exact in the hover
-    z = np.ascontiguousarray(counts.T).astype(np.uint16 if top < 65536 else np.float32)
-    hover = (f"{tr('chart.step')} %{{x}}<br>{tr('chart.hist.value')} %{{y:.3g}}<br>"
-             f"{tr('chart.hist.count')} %{{z}}<extra></extra>")
-    return {"type": "heatmap", "x": steps, "y": centres, "z": z, "zmin": 0.0,
-            "zmax": max(top, 1.0), "colorscale": _log_counts_scale(top), "showscale": False,
-            "zsmooth": False, "hovertemplate": hover, "xaxis": "x", "yaxis": yaxis}
+    trace = image_trace(counts.T, x0=float(steps[0]), dx=dx, y0=float(edges[0] + edges[1]) / 2,
+                        dy=float(edges[1] - edges[0]), zmin=0.0, zmax=max(top, 1.0),
+                        colorscale=_log_counts_scale(top), xaxis="x", yaxis=yaxis,
+                        meta={"steps": [int(steps[0]), int(steps[-1]), T], "top": top})
+    return trace, [float(steps[0]) - dx / 2, float(steps[-1]) + dx / 2], y_range
 
 
 def histogram_over_time(series: Series, bins: HistogramBins, *, title: str, tr: Translate,
@@ -595,12 +593,14 @@ def histogram_over_time(series: Series, bins: HistogramBins, *, title: str, tr: 
     blank, see ``_log_counts_scale``). At most ``max_steps`` columns (evenly thinned, the first
     and last kept).
     """
-    trace = _hist_heatmap(series, bins, tr, max_steps)
-    layout = _layout(title, uirevision, xaxis=_axis(tr("chart.step")),
-                     yaxis=_axis(tr("chart.hist.value")), hovermode="closest")
-    if not len(series):
+    trace, x_range, y_range = _hist_heatmap(series, bins, max_steps)
+    # scaleanchor False: an image trace otherwise makes plotly lock square pixels
+    layout = _layout(title, uirevision, xaxis=_axis(tr("chart.step"), range=x_range),
+                     yaxis=_axis(tr("chart.hist.value"), range=y_range, scaleanchor=False),
+                     hovermode="closest")
+    if trace is None:
         layout["annotations"] = [_no_data(tr)]
-    return {"data": [trace], "layout": layout}
+    return {"data": [trace] if trace else [], "layout": layout}
 
 
 def histograms_over_time(hist_by_layer: Mapping[str, Series],
@@ -622,15 +622,22 @@ def histograms_over_time(hist_by_layer: Mapping[str, Series],
     h = (1.0 - gap * (rows - 1)) / rows
     data: list[dict[str, Any]] = []
     layout = _layout(title, uirevision or f"hist-{kind}", hovermode="closest")
+    x_lo, x_hi = math.inf, -math.inf
     for i, name in enumerate(names):
         ax = "y" if i == 0 else f"y{i + 1}"
-        data.append(_hist_heatmap(hist_by_layer[name], bins_by_layer[name], tr, max_steps, ax))
+        trace, x_range, y_range = _hist_heatmap(hist_by_layer[name], bins_by_layer[name],
+                                                max_steps, ax)
+        if trace is not None:
+            data.append(trace)
+            x_lo, x_hi = min(x_lo, x_range[0]), max(x_hi, x_range[1])
         top = 1.0 - i * (h + gap)
         layout["yaxis" if i == 0 else f"yaxis{i + 1}"] = _axis(
             name, domain=[max(top - h, 0.0), top], anchor="x", title_font={"size": 11},
-            tickfont={"size": 10}, nticks=4)
+            tickfont={"size": 10}, nticks=4, range=y_range,
+            scaleanchor=False)  # an image trace otherwise locks square pixels
     bottom = "y" if rows == 1 else f"y{rows}"
-    layout["xaxis"] = _axis(tr("chart.step"), anchor=bottom)
+    layout["xaxis"] = _axis(tr("chart.step"), anchor=bottom,
+                            range=[x_lo, x_hi] if x_lo < x_hi else [0.0, 1.0])
     if not names or not any(len(hist_by_layer[n]) for n in names):
         layout["annotations"] = [_no_data(tr)]
     layout["height"] = int(height) if height else 70 + row_height * rows

@@ -23,15 +23,13 @@ The figures:
 
 from __future__ import annotations
 
-import base64
 import math
-import struct
-import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from playground import raster
 from playground.charts import Figure, Translate, _axis, _title
 
 __all__ = [
@@ -219,28 +217,6 @@ def _contour_trace(xs: Any, ys: Any, Zd: np.ndarray, colorbar_title: str | None,
     return trace
 
 
-def _rgb_scale(scale: Sequence[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray]:
-    stops = np.array([float(p[0]) for p in scale])
-    cols = np.array([[int(str(p[1])[i:i + 2], 16) for i in (1, 3, 5)] for p in scale],
-                    dtype=np.float64)
-    return stops, cols
-
-
-def _upsample(z: np.ndarray, factor: int) -> np.ndarray:
-    """Bilinear interpolation of a grid to ``factor`` times the points per axis (NaN-safe)."""
-    if factor <= 1 or min(z.shape) < 2:
-        return z
-    h, w = z.shape
-    yi = np.linspace(0, h - 1, (h - 1) * factor + 1)
-    xi = np.linspace(0, w - 1, (w - 1) * factor + 1)
-    y0 = np.minimum(yi.astype(int), h - 2)
-    x0 = np.minimum(xi.astype(int), w - 2)
-    fy, fx = (yi - y0)[:, None], (xi - x0)[None, :]
-    a, b = z[y0][:, x0], z[y0][:, x0 + 1]
-    c, d = z[y0 + 1][:, x0], z[y0 + 1][:, x0 + 1]
-    return (a * (1 - fx) + b * fx) * (1 - fy) + (c * (1 - fx) + d * fx) * fy
-
-
 def field_image(Zd: Any, *, levels: int = 24, scale: Sequence[Sequence[Any]] = CONTOUR_SCALE,
                 upsample: int = 3) -> str:
     """The field as filled contour bands in a PNG ``data:`` URI (row 0 = the largest y).
@@ -248,35 +224,31 @@ def field_image(Zd: Any, *, levels: int = 24, scale: Sequence[Sequence[Any]] = C
     Animations use it as a layout image: ``Plotly.animate`` without redraw drops every
     non-scatter trace of the subplot (a contour trace would vanish on Play), an image stays.
     """
-    z = _upsample(np.asarray(Zd, dtype=np.float64), upsample)
-    finite = z[np.isfinite(z)]
-    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    with np.errstate(all="ignore"):
-        t = np.clip((z - lo) / (hi - lo or 1.0), 0.0, 1.0)
-    t = (np.floor(t * levels) + 0.5) / levels  # bands, like a filled contour
-    stops, cols = _rgb_scale(scale)
-    rgb = np.stack([np.interp(t, stops, cols[:, c]) for c in range(3)], axis=-1)
-    rgb[~np.isfinite(z)] = 255.0
-    line = np.zeros(t.shape, dtype=bool)  # thin white lines where the band changes
-    band = np.floor(t * levels)
-    line[:, 1:] |= band[:, 1:] != band[:, :-1]
-    line[1:, :] |= band[1:, :] != band[:-1, :]
-    rgb[line] = 0.35 * rgb[line] + 0.65 * 255.0
-    img = np.ascontiguousarray(rgb[::-1].round().astype(np.uint8))
-    return "data:image/png;base64," + base64.b64encode(_png(img)).decode("ascii")
+    rgba, _, _ = raster.contour_bands(raster.upsample(Zd, upsample), scale, levels)
+    return raster.data_uri(rgba[::-1])
 
 
-def _png(img: np.ndarray) -> bytes:
-    """A minimal RGB PNG encoder (no imaging library needed)."""
-    h, w, _ = img.shape
-    raw = b"".join(b"\x00" + img[i].tobytes() for i in range(h))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+def _field_traces(xs: Any, ys: Any, Zd: np.ndarray, colorbar_title: str | None,
+                  upsample: int = 3) -> list[dict[str, Any]]:
+    """The field as a filled-contour PNG ``image`` trace (see playground/raster.py: a contour
+    trace re-runs marching squares and fills SVG polygons on every redraw), plus, when
+    ``colorbar_title`` is given, an invisible one-point trace that carries the colour bar."""
+    xs, ys = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
+    rgba, lo, hi = raster.contour_bands(raster.upsample(Zd, upsample), CONTOUR_SCALE)
+    dx = (xs[-1] - xs[0]) / max(rgba.shape[1] - 1, 1)
+    dy = (ys[-1] - ys[0]) / max(rgba.shape[0] - 1, 1)
+    out = [{"type": "image", "source": raster.data_uri(rgba), "x0": float(xs[0]),
+            "dx": float(dx), "y0": float(ys[0]), "dy": float(dy), "hoverinfo": "skip",
+            "meta": {"zmin": lo, "zmax": hi}}]
+    if colorbar_title is not None:
+        out.append({"type": "scatter", "mode": "markers", "x": [float(xs[0])],
+                    "y": [float(ys[0])], "hoverinfo": "skip", "showlegend": False,
+                    "marker": {"size": 0.1, "opacity": 0, "color": [lo], "cmin": lo,
+                               "cmax": hi, "colorscale": CONTOUR_SCALE, "showscale": True,
+                               "colorbar": {"title": {"text": colorbar_title, "side": "right"},
+                                            "thickness": 12, "len": 0.9,
+                                            "outlinewidth": 0}}})
+    return out
 
 
 def _domain_axes(xs: Any, ys: Any, tr: Translate, equal: bool) -> dict[str, Any]:
@@ -286,6 +258,8 @@ def _domain_axes(xs: Any, ys: Any, tr: Translate, equal: bool) -> dict[str, Any]
     if equal:
         ya.update(scaleanchor="x", scaleratio=1, constrain="domain")
         xa.update(constrain="domain")
+    else:
+        ya["scaleanchor"] = False  # an image trace would otherwise lock square pixels
     return {"xaxis": xa, "yaxis": ya}
 
 
@@ -303,7 +277,7 @@ def contour_figure(xs: Any, ys: Any, Z: Any, runs: Sequence[Run], *, tr: Transla
     if floor is None:
         floor = _finite_floor(Z)
     Zd = display_values(Z, floor, log_scale)
-    data = [_contour_trace(xs, ys, Zd, value_label(tr, log_scale))]
+    data = _field_traces(xs, ys, Zd, value_label(tr, log_scale))
     hover = ("%{fullData.name}<br>" + tr("paths.chart.step") +
              " %{pointNumber}<br>(%{x:.4g}, %{y:.4g})<extra></extra>")
     for run in runs:

@@ -37,8 +37,10 @@ LR_GRID = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 1
 REG_GRID = (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
 BATCH_GRID = (1, 2, 5, 10, 20, 50, 100, 0)
 SPEED_GRID = (1, 2, 5, 10, 25, 50, 100, 250)
+SECONDARY_EVERY = 2  # while playing, the secondary views redraw on every 2nd frame
 HIST_WINDOW = 150  # histogram columns sent to the browser per frame
 KEY = "net"
+OTHER_PAGES = ("p_", "i_", "s_")  # URL prefixes of the other pages' settings
 
 
 # -- session ----------------------------------------------------------------------------------
@@ -46,8 +48,9 @@ def _session(tr: Translator) -> dict:
     """This browser session's experiment, trainer and UI state (never shared)."""
     sess = st.session_state.get(KEY)
     if sess is None:
-        # other pages keep their settings under their own prefixes ("p_" for paths)
-        mine = {k: v for k, v in st.query_params.to_dict().items() if not k.startswith("p_")}
+        # other pages keep their settings under their own prefixes (paths, images, sequences)
+        mine = {k: v for k, v in st.query_params.to_dict().items()
+                if not k.startswith(OTHER_PAGES)}
         exp, notes = state.from_query(mine, lang=tr.lang)
         sess = {"exp": exp, "notes": notes, "playing": True, "notice": None, "error": None,
                 "sync": True, "uploads": 0}
@@ -307,12 +310,26 @@ def _live(sess: dict, tr: Translator) -> None:
                     unsafe_allow_html=True)
     data = sess["data"]
     model = trainer.model
+    # The browser is the bottleneck: while playing, the secondary views (network diagram,
+    # accuracy, gradient norms) are rebuilt every SECONDARY_EVERY-th frame and resent
+    # unchanged in between, which live_charts does not redraw; the decision boundary, the
+    # loss and the histograms redraw on every frame.
+    sess["frame"] = frame = sess.get("frame", 0) + 1
+    cache = sess.setdefault("secondary", {})
+    ident = (id(trainer), exp, tr.lang)  # a new network, setting or language: redraw all now
+    fresh = (not sess["playing"] or frame % SECONDARY_EVERY == 0 or cache.get("ident") != ident
+             or trainer.step_count < cache.get("step", 0))
+    if fresh:
+        cache.clear()
+        cache.update(ident=ident, step=trainer.step_count)
     xs, ys, Z = builder.predict_plane(model, exp, data)
-    top = {
-        "diagram": charts.network_diagram(
+    if fresh or "diagram" not in cache:
+        cache["diagram"] = charts.network_diagram(
             builder.layer_sizes(model, exp), builder.neuron_maps(model, exp, data),
             builder.kernels(model), input_names=[tr(f"feature.{f}") for f in exp.features],
-            tr=tr),
+            tr=tr)
+    top = {
+        "diagram": cache["diagram"],
         "boundary": charts.decision_boundary(
             xs, ys, Z, data.raw_train, data.y_train,
             data.raw_test if exp.show_test else None, data.y_test if exp.show_test else None,
@@ -322,8 +339,12 @@ def _live(sess: dict, tr: Translator) -> None:
     h = trainer.history
     curves = {"loss": charts.loss_curves(h, tr=tr)}
     if exp.task == "classification":
-        curves["accuracy"] = charts.accuracy_curves(h, tr=tr)
-    curves["grad_norms"] = charts.grad_norms(h, tr=tr)
+        if fresh or "accuracy" not in cache:
+            cache["accuracy"] = charts.accuracy_curves(h, tr=tr)
+        curves["accuracy"] = cache["accuracy"]
+    if fresh or "grad_norms" not in cache:
+        cache["grad_norms"] = charts.grad_norms(h, tr=tr)
+    curves["grad_norms"] = cache["grad_norms"]
     live_charts(curves, key="net-curves", height=260, columns=len(curves))
     hists = {
         "weights": charts.histograms_over_time(_tail(h.weight_hist), h.weight_bins,

@@ -17,6 +17,7 @@ import engine as eg
 from engine.datasets import features, make
 from engine.train import HistogramBins, Series
 from playground import charts as C
+from playground import raster
 from playground.i18n import Translator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,6 +114,23 @@ def _titles(fig: dict) -> dict[str, str]:
     return out
 
 
+def _img(trace: dict) -> np.ndarray:
+    """The RGBA pixels of an image trace (z rows ascending in y, as drawn)."""
+    assert trace["type"] == "image"
+    return raster.decode(trace["source"])
+
+
+def _diverging_values(rgba: np.ndarray) -> np.ndarray:
+    """Invert DIVERGING (orange -1, grey 0, blue +1) to values by the nearest colour of a fine
+    table, NaN where transparent. Accurate to ~0.01."""
+    grid = np.linspace(-1.0, 1.0, 2001)
+    table = raster.colorize(grid[None, :], -1.0, 1.0, C.DIVERGING)[0, :, :3].astype(float)
+    px = rgba[..., :3].reshape(-1, 3).astype(float)
+    nearest = np.argmin(((px[:, None, :] - table[None, :, :]) ** 2).sum(-1), axis=1)
+    v = grid[nearest].reshape(rgba.shape[:2])
+    return np.where(rgba[..., 3] > 0, v, np.nan)
+
+
 def _payload_ok(fig: dict) -> None:
     """The live component can send it (typed arrays, strict JSON)."""
     lc = pytest.importorskip("playground.components.live_chart")
@@ -162,10 +180,14 @@ def test_decision_boundary_classification(trained):
     _check(fig)
     _payload_ok(fig)
     heat, train, test = fig["data"]
-    assert [d["type"] for d in fig["data"]] == ["heatmap", "scatter", "scatter"]
-    assert heat["z"].shape == (GRID, GRID) and heat["z"].dtype == np.float32
-    assert (heat["zmin"], heat["zmax"]) == (0.0, 1.0)
-    assert heat["colorscale"][1] == [0.5, C.NEUTRAL]  # diverging, centred at p = 0.5
+    assert [d["type"] for d in fig["data"]] == ["image", "scatter", "scatter"]
+    assert heat["meta"] == {"zmin": 0.0, "zmax": 1.0}
+    # the field as a PNG: row i at y = ys[i], colours of the diverging scale centred at 0.5
+    assert (heat["x0"], heat["y0"]) == (pytest.approx(xs[0]), pytest.approx(ys[0]))
+    assert heat["dx"] == pytest.approx(xs[1] - xs[0]) and heat["dy"] == pytest.approx(ys[1] - ys[0])
+    rgba = _img(heat)
+    np.testing.assert_array_equal(rgba, raster.colorize(Z, 0.0, 1.0, C.DIVERGING, 0.8))
+    np.testing.assert_allclose(_diverging_values(rgba), 2 * Z - 1, atol=0.02)
     assert train["x"].dtype == np.float32 and train["x"].shape == (200,)
     assert set(np.unique(train["marker"]["color"])) <= {0.0, 1.0}
     assert train["marker"]["line"]["color"] == "white"
@@ -185,9 +207,10 @@ def test_decision_boundary_discretized_and_without_test(trained):
     fig = C.decision_boundary(xs, ys, Z, trained.X, trained.y, discretize=True, tr=EN)
     _check(fig)
     assert len(fig["data"]) == 2
-    z = fig["data"][0]["z"]
-    assert set(np.unique(z)) <= {0.0, 1.0}
-    np.testing.assert_array_equal(z, (Z >= 0.5).astype(np.float32))
+    rgba = _img(fig["data"][0])
+    np.testing.assert_array_equal(
+        rgba, raster.colorize((Z >= 0.5).astype(float), 0.0, 1.0, C.TWO_CLASSES, 0.8))
+    assert len(np.unique(rgba.reshape(-1, 4), axis=0)) <= 2  # two flat colours
 
 
 def test_decision_boundary_regression_is_symmetric():
@@ -196,10 +219,12 @@ def test_decision_boundary_regression_is_symmetric():
     Z = t.model.forward(G).reshape(GRID, GRID)
     fig = C.decision_boundary(xs, ys, Z, t.X, t.y, t.X, t.y, task="regression", tr=ZH)
     _check(fig)
-    heat = fig["data"][0]
+    heat = fig["data"][0]["meta"]
     assert heat["zmin"] == -heat["zmax"] > -np.inf and heat["zmax"] > 0
     assert heat["zmax"] >= np.abs(Z).max() - 1e-6
     assert fig["data"][1]["marker"]["cmin"] == heat["zmin"]
+    np.testing.assert_allclose(_diverging_values(_img(fig["data"][0])), Z / heat["zmax"],
+                               atol=0.02)
     assert _titles(fig)["title"] == _catalog("zh")["chart.boundary.title_regression"]
 
 
@@ -220,18 +245,22 @@ def test_network_diagram_structure(deep):
     fig = C.network_diagram(sizes, maps, Ws, input_names=names, tr=EN)
     _check(fig)
     _payload_ok(fig)
-    heat = _by_type(fig, "heatmap")
+    tiles = _by_type(fig, "image")
     lines = _by_type(fig, "scatter", "lines")
-    assert len(heat) == 1 and len(lines) <= 12
-    assert len(fig["data"]) == 1 + len(lines) + 2  # + link hover + neuron hover
-    # the mosaic: every neuron's tile is there, NaN elsewhere
+    assert len(tiles) == len(sizes) and len(lines) <= 12
+    assert len(fig["data"]) == len(tiles) + len(lines) + 2  # + link hover + neuron hover
+    # one image per column: every neuron's t x t tile is there, transparent between tiles
     t = C.tile_resolution(max(sizes))
-    z = heat[0]["z"]
-    assert t == 16 and z.dtype == np.float32
-    assert z.shape[1] == len(sizes) * (t + 2) == heat[0]["x"].size
-    assert z.shape[0] == heat[0]["y"].size and z.shape[0] % max(sizes) == 0
-    assert np.isfinite(z).sum() == sum(sizes) * t * t
-    assert np.nanmax(np.abs(z)) <= 1.0
+    assert t == 16
+    for j, (trace, n) in enumerate(zip(tiles, sizes, strict=True)):
+        rgba = _img(trace)
+        assert trace["meta"] == {"column": j} and rgba.shape[1] == t
+        assert int((rgba[..., 3] > 0).sum()) == n * t * t
+        assert trace["dx"] == pytest.approx(trace["dy"])  # square pixels
+    # the tiles show the neurons' (shrunk) outputs, within [-1, 1]
+    vals = np.concatenate([_diverging_values(_img(tr_))[np.isfinite(
+        _diverging_values(_img(tr_)))] for tr_ in tiles])
+    assert np.all(np.abs(vals) <= 1.0 + 1e-9)
     # one hover point per link, carrying its weight
     link_hover, nodes = fig["data"][-2], fig["data"][-1]
     all_w = np.concatenate([W.ravel() for W in Ws]).astype(np.float32)
@@ -295,20 +324,21 @@ def test_network_diagram_big_and_small_nets():
         names = [f"f{i}" for i in range(sizes[0])]
         fig = C.network_diagram(sizes, maps, Ws, input_names=names, tr=ZH)
         _check(fig)
-        assert len(_by_type(fig, "heatmap")) == 1
+        t = C.tile_resolution(max(sizes))
+        images = _by_type(fig, "image")
+        assert len(images) == (len(sizes) if t else 0)
         assert len(_by_type(fig, "scatter", "lines")) <= 12
         hover = fig["data"][-2]
         assert len(hover["customdata"]) <= C.MAX_LINKS
         lines = _by_type(fig, "scatter", "lines")
         assert sum(int(np.isnan(d["x"]).sum()) for d in lines) == len(hover["customdata"])
-        t = C.tile_resolution(max(sizes))
-        z = fig["data"][0]["z"]
         nodes = fig["data"][-1]["marker"]
         if t:
-            assert np.isfinite(z).sum() == sum(sizes) * t * t
+            assert sum(int((_img(im)[..., 3] > 0).sum()) for im in images) == \
+                sum(sizes) * t * t
             assert nodes["opacity"] == 0
         else:  # plain coloured nodes
-            assert not np.isfinite(z).any() and nodes["opacity"] == 1.0
+            assert nodes["opacity"] == 1.0
     assert [C.tile_resolution(n) for n in (1, 8, 9, 16, 17, 32, 33, 64)] == \
         [16, 16, 8, 8, 4, 4, 0, 0]
     # the strongest links are the ones kept
@@ -327,11 +357,9 @@ def test_network_normalisation_modes():
 
     def mosaic(mode: str) -> tuple[float, ...]:
         fig = C.network_diagram(sizes, maps, Ws, input_names=["x1"], tr=EN, normalize=mode)
-        z = fig["data"][0]["z"]
-        x = fig["data"][0]["x"]
-        cols = [np.nanmax(np.abs(z[:, (x > c - 1) & (x < c + 1)]))
-                for c in fig["layout"]["xaxis"]["tickvals"]]
-        return tuple(np.round(cols, 3))
+        cols = [np.nanmax(np.abs(_diverging_values(_img(im))))
+                for im in _by_type(fig, "image")]
+        return tuple(np.round(cols, 1))
 
     assert mosaic("shrink") == (1.0, 0.5, 1.0)  # bounded outputs keep their amplitude
     assert mosaic("neuron") == (1.0, 1.0, 1.0)
@@ -419,14 +447,19 @@ def test_histogram_over_time(trained):
     _payload_ok(fig)
     (heat,) = fig["data"]
     nb = bins.edges.size - 1
-    assert heat["type"] == "heatmap" and heat["z"].shape == (nb, len(s))
-    assert heat["y"].dtype == np.float32 and heat["y"].shape == (nb,)
-    np.testing.assert_array_equal(heat["x"], np.asarray(s.steps))
+    rgba = _img(heat)
+    assert rgba.shape == (nb, len(s), 4)
+    steps = np.asarray(s.steps)
+    assert heat["meta"]["steps"] == [steps[0], steps[-1], len(s)]
+    assert heat["x0"] == steps[0] and heat["dx"] == pytest.approx(
+        (steps[-1] - steps[0]) / (len(s) - 1))
+    assert heat["y0"] == pytest.approx((bins.edges[0] + bins.edges[1]) / 2)
     counts = np.stack(s.values).T
-    np.testing.assert_array_equal(heat["z"], counts)  # exact counts, for the hover
-    assert heat["z"].dtype == np.uint16 and heat["zmax"] == counts.max()
+    assert heat["meta"]["top"] == counts.max()
     # log colours: white at 0 (blank), count 1 already visible, darkest at the top count
-    scale = heat["colorscale"]
+    scale = C._log_counts_scale(float(counts.max()))
+    np.testing.assert_array_equal(rgba, raster.colorize(counts, 0.0, counts.max(), scale))
+    assert (rgba[counts == 0][:, :3] == 255).all() and (rgba[counts > 0][:, :3] < 255).any()
     assert scale[0] == [0.0, "#ffffff"] and scale[-1][0] == 1.0
     assert scale[1][0] == pytest.approx(1 / counts.max()) and scale[1][1] != "#ffffff"
     pos = [p for p, _ in scale]
@@ -441,10 +474,11 @@ def test_histogram_over_time_thins_long_series():
         s.add(k, np.full(10, k % 7))
     fig = C.histogram_over_time(s, bins, title="w", tr=EN, max_steps=100)
     heat = fig["data"][0]
-    assert heat["z"].shape == (10, 100) and heat["x"][0] == 0 and heat["x"][-1] == 999
+    assert _img(heat).shape == (10, 100, 4) and heat["meta"]["steps"] == [0, 999, 100]
     empty = C.histogram_over_time(Series(), bins, title="w", tr=ZH)
     _check(empty)
-    assert empty["data"][0]["z"].shape == (10, 0)
+    assert empty["data"] == []
+    assert empty["layout"]["annotations"][0]["text"] == _catalog("zh")["chart.no_data"]
 
 
 def test_histograms_over_time(trained, fresh):
@@ -452,7 +486,7 @@ def test_histograms_over_time(trained, fresh):
     fig = C.histograms_over_time(h.weight_hist, h.weight_bins, kind="weights", tr=EN)
     _check(fig)
     layers = list(h.weight_hist)
-    assert [d["type"] for d in fig["data"]] == ["heatmap"] * len(layers)
+    assert [d["type"] for d in fig["data"]] == ["image"] * len(layers)
     assert [d["yaxis"] for d in fig["data"]] == ["y", "y2"][: len(layers)]
     assert {d["xaxis"] for d in fig["data"]} == {"x"}  # one shared step axis
     lay = fig["layout"]

@@ -15,6 +15,7 @@ import pytest
 
 from engine import optim, paths, surfaces, theory
 from playground import charts_paths as C
+from playground import raster
 from playground.i18n import Translator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,10 +72,18 @@ def test_contour_and_surface_show_function_minima_start_and_every_path(rosen, la
                            log_scale=True, floor=0.0)
     go.Figure(fig)
     assert _title(fig) == cat["paths.chart.contour_title"]
-    (contour,) = _traces(fig, "contour")
-    assert contour["z"].shape == (41, 41) and contour["z"].dtype == np.float32
-    assert contour["colorbar"]["title"]["text"] == cat["paths.chart.f_log"]
-    assert np.nanmax(contour["z"]) == pytest.approx(np.log10(1 + Z.max()), rel=1e-5)
+    # the field: a filled-contour PNG (upsampled 3x) and a colour bar on an invisible point
+    (field,) = _traces(fig, "image")
+    rgba = raster.decode(field["source"])
+    assert rgba.shape == (3 * 40 + 1, 3 * 40 + 1, 4)
+    assert (field["x0"], field["y0"]) == (pytest.approx(xs[0]), pytest.approx(ys[0]))
+    assert field["meta"]["zmax"] == pytest.approx(np.log10(1 + Z.max()), rel=1e-5)
+    assert field["meta"]["zmin"] == pytest.approx(np.log10(1 + Z.min()), abs=1e-6)
+    bar = next(t for t in fig["data"] if t.get("marker", {}).get("showscale"))
+    assert bar["marker"]["colorbar"]["title"]["text"] == cat["paths.chart.f_log"]
+    assert (bar["marker"]["cmin"], bar["marker"]["cmax"]) == (field["meta"]["zmin"],
+                                                              field["meta"]["zmax"])
+    assert fig["layout"]["yaxis"]["scaleanchor"] is False  # free aspect, like the contour
     lines = [t for t in fig["data"] if t["type"] == "scatter" and "lines" in t["mode"]]
     assert [t["name"] for t in lines] == [r.label for r in runs]
     for t, r in zip(lines, runs, strict=True):
@@ -149,10 +158,10 @@ def _png_size(uri: str) -> tuple[int, int]:
     (length,) = struct.unpack(">I", blob[8:12])
     assert blob[12:16] == b"IHDR"
     w, h = struct.unpack(">II", blob[16:24])
-    # the image data inflates to h rows of (filter byte + 3 bytes per pixel)
+    # the image data inflates to h rows of (filter byte + 4 bytes per RGBA pixel)
     idat = blob.index(b"IDAT")
     (n,) = struct.unpack(">I", blob[idat - 4: idat])
-    assert len(zlib.decompress(blob[idat + 4: idat + 4 + n])) == h * (1 + 3 * w)
+    assert len(zlib.decompress(blob[idat + 4: idat + 4 + n])) == h * (1 + 4 * w)
     return w, h
 
 
