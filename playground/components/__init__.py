@@ -5,6 +5,6 @@
 ``st.fragment(run_every=...)``.
 """
 
-from playground.components.live_chart import live_chart, live_charts, to_payload
+from playground.components.live_chart import live_chart, live_charts, preload_plotly, to_payload
 
-__all__ = ["live_chart", "live_charts", "to_payload"]
+__all__ = ["live_chart", "live_charts", "preload_plotly", "to_payload"]

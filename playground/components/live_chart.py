@@ -54,6 +54,7 @@ __all__ = [
     "live_chart",
     "live_charts",
     "plotly_js_source",
+    "preload_plotly",
     "to_payload",
 ]
 
@@ -426,6 +427,19 @@ def _prepare_serving() -> None:
 # --------------------------------------------------------------------------
 # Streamlit API
 # --------------------------------------------------------------------------
+
+
+def preload_plotly(key: str = "preload") -> None:
+    """Mount an empty live-chart element that starts loading plotly.js at once.
+
+    Call it early in the script (the app does, in the sidebar): the 4.8 MB script then
+    downloads and compiles while Streamlit is still drawing the rest of the page, instead of
+    after the first chart's element arrives. Draws nothing.
+    """
+    _prepare_serving()
+    _mount(key=f"live_chart-{_check_key(key)}",
+           data={"key": key, "src": plotly_js_source(), "columns": 1, "height": 0,
+                 "charts": []})
 
 
 def live_charts(

@@ -398,7 +398,9 @@ def _load_upload(sess: dict, up, tr: Translator) -> None:
         msg = tr(err.key, **err.fmt) if isinstance(err, builder.ExperimentError) else str(err)
         st.error(tr("net.upload_failed", reason=msg))
         return
-    trainer.initial_params = trainer.model.params.copy()
+    # history, histogram bins and the starting point from the loaded weights, not the random
+    # ones the trainer was built with (else the readout shows the old loss)
+    trainer.reset(reinitialize=False)
     sess.update(trainer=trainer, data=data, exp=exp, sync=True, playing=False,
                 notice=tr("net.notice.loaded"), notes=notes)
     sess["uploads"] += 1  # a fresh uploader, so the same file is not loaded twice
@@ -434,20 +436,15 @@ def render() -> None:
         _preset_picker(sess, tr)
 
     _transport(sess, tr)
-    left, right = st.columns([1.15, 2.5], gap="medium")
-    with left:
-        _data_controls(exp, tr, hidden)
-        _layer_controls(exp, tr, hidden)
-        _training_controls(exp, tr, hidden)
-        a, b = st.columns(2)
-        a.toggle(tr("net.show_test"), key=_k("w_show_test"))
-        b.toggle(tr("net.discretize"), key=_k("w_discretize"))
-
+    # Widget values are in session_state before the widgets are drawn, so the experiment is
+    # adopted first and the live views are sent before the controls: the first chart starts
+    # drawing while the browser is still laying out the form.
     wanted = _experiment_from_widgets(exp)
     _adopt(sess, wanted, tr)
     if sess["exp"] != exp or not st.query_params:
         _write_url(sess["exp"])
 
+    left, right = st.columns([1.15, 2.5], gap="medium")
     with right:
         if sess.get("error"):
             st.error(tr("net.invalid", reason=sess["error"]))
@@ -456,6 +453,14 @@ def render() -> None:
             sess["notice"] = None
         interval = FRAME_INTERVAL if sess["playing"] and not sess["trainer"].diverged else None
         st.fragment(_live, run_every=interval)(sess, tr)
+    with left:
+        _data_controls(exp, tr, hidden)
+        _layer_controls(exp, tr, hidden)
+        _training_controls(exp, tr, hidden)
+        a, b = st.columns(2)
+        a.toggle(tr("net.show_test"), key=_k("w_show_test"))
+        b.toggle(tr("net.discretize"), key=_k("w_discretize"))
+    with right:
         _files(sess, tr)
         _share(sess, tr)
 

@@ -89,3 +89,35 @@ def test_switching_language_keeps_the_experiment(page, app_url, st_e2e):
     assert c["step"] == step and (c["dataset"], c["lr"]) == ("xor", 0.01)
     assert "ds=xor" in page.url and "lr=0.01" in page.url
     st_e2e.screenshot(page, "network-chinese")
+
+
+def test_junk_upload_is_refused_and_a_saved_experiment_loads_back(page, app_url, st_e2e,
+                                                                   tmp_path):
+    st_e2e.open_app(page, app_url + "/?ds=gauss&lr=0.1&layers=5:relu")
+    pause(page)
+    saved = counter(page)
+    page.get_by_text("Save and load").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name=re.compile("Download experiment")).click()
+    path = tmp_path / "experiment.npz"
+    info.value.save_as(path)
+    # a file that is not an experiment: a message, and the experiment is untouched
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"PK\x03\x04 this is not a zip archive at all")
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(junk))
+    page.get_by_text("Could not load that file").wait_for()
+    assert "unchanged" in page.locator("[data-testid=stAlert]").first.inner_text()
+    after_junk = counter(page)
+    assert (after_junk["dataset"], after_junk["lr"], after_junk["layers"]) == \
+        ("gauss", 0.1, "5")
+    assert page.locator("[data-testid=stException]").count() == 0
+    st_e2e.screenshot(page, "network-upload-refused")
+    # change the experiment, then load the saved file: its settings and step come back
+    st_e2e.open_app(page, app_url + "/?ds=xor&lr=0.01")
+    pause(page)
+    page.get_by_text("Save and load").click()
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    page.get_by_text("Experiment loaded").wait_for()
+    loaded = wait_until(lambda: (c := counter(page))["dataset"] == "gauss" and c)
+    assert (loaded["lr"], loaded["layers"]) == (0.1, "5")
+    assert abs(loaded["loss"] - saved["loss"]) < 1e-9  # the same weights, the same loss

@@ -252,6 +252,8 @@ function syncDivs(state, data) {
 export default function liveChart(component) {
   const { data, parentElement } = component;
   if (!data || !Array.isArray(data.charts)) return undefined;
+  // Start fetching and compiling plotly.js now, even with nothing to draw yet (preload).
+  if (data.src) loadPlotly(data.src).catch(() => {});
 
   let root = parentElement.querySelector(":scope > .lc-root");
   const state = root ? root.__liveChartState : createState(parentElement);
