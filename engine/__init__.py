@@ -13,6 +13,7 @@ from engine import (
     datasets,
     expression,
     gradcheck,
+    images,
     initializers,
     io,
     landscape,
@@ -24,6 +25,7 @@ from engine import (
     scipy_optim,
     sequences,
     surfaces,
+    tables,
     theory,
 )
 from engine.model import History, Sequential
@@ -33,5 +35,5 @@ from engine.train import Trainer
 __all__ = ["History", "ParamSpec", "Sequential", "Trainer", "activations", "curvature",
            "datasets", "landscape",
            "expression", "gradcheck", "initializers", "io", "layers", "losses", "metrics", "optim",
-           "paths", "scipy_optim", "sequences", "surfaces", "theory"]
+           "paths", "scipy_optim", "sequences", "surfaces", "theory", "images", "tables"]
 __version__ = "0.1.0"
