@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `streamlit run` puts only the script's folder on the path
     sys.path.insert(0, str(ROOT))
 
+from playground.components import preload_plotly  # noqa: E402
 from playground.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, normalize  # noqa: E402
-from playground.views import landscape, lessons, network, paths  # noqa: E402
+from playground.views import images, landscape, lessons, network, paths, sequences  # noqa: E402
 
 
 def _language() -> str:
@@ -38,6 +39,7 @@ def main() -> None:
         st.selectbox("Language / 语言", LANGUAGES, key="lang",
                      format_func=lambda code: LANGUAGE_NAMES[code])
         st.caption(tr("app.tagline"))
+        preload_plotly()  # plotly.js compiles while the page's controls are drawn
     pages = [
         st.Page(network.render, title=tr("nav.network"), icon=":material/hub:",
                 url_path="network", default=True),
@@ -45,6 +47,10 @@ def main() -> None:
                 url_path="paths"),
         st.Page(landscape.render, title=tr("nav.landscape"), icon=":material/landscape:",
                 url_path="landscape"),
+        st.Page(images.render, title=tr("nav.images"), icon=":material/image:",
+                url_path="images"),
+        st.Page(sequences.render, title=tr("nav.sequences"), icon=":material/stacked_line_chart:",
+                url_path="sequences"),
         st.Page(lessons.render, title=tr("nav.lessons"), icon=":material/school:",
                 url_path="lessons"),
     ]
