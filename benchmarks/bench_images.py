@@ -26,15 +26,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import json
-import os
 import re
-import signal
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from _browser import e2e_conftest, launch_chromium, loadavg, time_limit
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -96,37 +95,13 @@ READ = """() => {
 }"""
 
 
-def _load_e2e_conftest():
-    path = ROOT / "tests" / "e2e" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("_e2e_conftest", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def loadavg() -> tuple[float, float, float]:
-    try:
-        return tuple(round(v, 2) for v in os.getloadavg())  # type: ignore[return-value]
-    except OSError:
-        return (float("nan"),) * 3  # type: ignore[return-value]
-
-
-class Timeout(Exception):
-    pass
-
-
-def _alarm(signum, frame):
-    raise Timeout("bench_images: overall --timeout reached")
-
-
 def phase_live(conf, args, result: dict) -> None:
     from playwright.sync_api import sync_playwright
 
     with contextlib.ExitStack() as stack:
         app_url = stack.enter_context(conf.streamlit_server(APP))
         pw = stack.enter_context(sync_playwright())
-        browser = pw.chromium.launch(executable_path=conf.CHROMIUM, headless=True,
-                                     args=conf.CHROMIUM_ARGS)
+        browser = launch_chromium(pw, conf)
         stack.callback(browser.close)
         context = browser.new_context(viewport=VIEWPORT)
         context.add_init_script(INIT_SCRIPT)
@@ -257,17 +232,13 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=400.0, help="overall limit, seconds")
     parser.add_argument("--strict", action="store_true", help="exit 1 when anything FAILs")
     args = parser.parse_args()
-    signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(int(args.timeout))
     result: dict = {"loadavg_start": loadavg(), "duration": args.duration, "query": args.query,
                     "python_frames": args.python_frames}
-    try:
+    with time_limit(args.timeout, "bench_images"):
         if not args.no_browser:
-            phase_live(_load_e2e_conftest(), args, result)
+            phase_live(e2e_conftest(), args, result)
         if args.python_frames:
             phase_python(args, result)
-    finally:
-        signal.alarm(0)
     result["loadavg_end"] = loadavg()
     ok = report(result)
     result["pass"] = ok

@@ -20,12 +20,12 @@ one after the other, presses Play in each and measures:
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import io
 import time
 from pathlib import Path
 
 import numpy as np
+from _browser import e2e_conftest, launch_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = {
@@ -83,14 +83,6 @@ PLOT_AREAS = """(titles) => {
   }
   return out;
 }"""
-
-
-def _load_e2e_conftest():
-    path = ROOT / "tests" / "e2e" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("_e2e_conftest", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def ink_fraction(img, box: dict) -> float:
@@ -178,13 +170,11 @@ def main() -> None:
     parser.add_argument("--shot-gap", type=float, default=0.2, help="seconds between shots")
     args = parser.parse_args()
 
-    conf = _load_e2e_conftest()
+    conf = e2e_conftest()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=conf.CHROMIUM, headless=True, args=conf.CHROMIUM_ARGS
-        )
+        browser = launch_chromium(pw, conf)
         try:
             results = [measure(browser, conf, name, app, args) for name, app in PAGES.items()]
         finally:

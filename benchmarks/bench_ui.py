@@ -81,16 +81,16 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
-import importlib.util
 import io
 import json
 import os
 import re
-import signal
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from _browser import e2e_conftest, launch_chromium, loadavg, time_limit
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -331,26 +331,6 @@ LOAD_INFO = """() => {
 # --------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------
-
-
-def _load_e2e_conftest():
-    path = ROOT / "tests" / "e2e" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("_e2e_conftest", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-class Timeout(Exception):
-    pass
-
-
-def _alarm(signum, frame):
-    raise Timeout("bench_ui: overall --timeout reached")
-
-
-def loadavg() -> tuple[float, float, float]:
-    return os.getloadavg()
 
 
 # -- CPU accounting from /proc ------------------------------------------------------------
@@ -1386,9 +1366,7 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown phases: {sorted(unknown)}")
 
-    signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(int(args.timeout))
-    conf = _load_e2e_conftest()
+    conf = e2e_conftest()
     query = args.query.lstrip("?")
     result: dict = {
         "loadavg_start": loadavg(),
@@ -1401,7 +1379,7 @@ def main() -> int:
     }
     print(f"bench_ui: load average at start {result['loadavg_start']}", flush=True)
     page_errors: list[str] = []
-    try:
+    with time_limit(args.timeout, "bench_ui"):
         if phases & {"live", "shots", "load", "paths", "landscape"}:
             from playwright.sync_api import sync_playwright
 
@@ -1417,9 +1395,7 @@ def main() -> int:
                     else None
                 )
                 pw = stack.enter_context(sync_playwright())
-                browser = pw.chromium.launch(
-                    executable_path=conf.CHROMIUM, headless=True, args=conf.CHROMIUM_ARGS
-                )
+                browser = launch_chromium(pw, conf)
                 stack.callback(browser.close)
                 page_url = app_url + (f"/?{query}" if query else "")
                 if phases & {"live", "shots"}:
@@ -1451,8 +1427,6 @@ def main() -> int:
                     phase_landscape(browser, app_url, args, result, page_errors)
         if "python" in phases:
             phase_python(args, result, dict(_parse_query(query)))
-    finally:
-        signal.alarm(0)
     result["loadavg_end"] = loadavg()
     result["page_errors"] = page_errors
     ok = report(result, args)

@@ -39,11 +39,17 @@ Every array returned by this module is float64 unless stated otherwise.
 from __future__ import annotations
 
 import difflib
-import numbers
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from engine._checks import check_fraction as _check_fraction
+from engine._checks import check_int as _check_int
+from engine._checks import check_seed as _check_seed
+from engine._checks import is_int as _is_int
+from engine._checks import is_real as _is_real
+from engine._checks import show as _show
 
 __all__ = [
     "FEATURES",
@@ -81,41 +87,6 @@ _FEATURE_FUNCS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
 
 
 # --------------------------------------------------------------------------- validation
-
-
-def _show(value: object, limit: int = 60) -> str:
-    """A short repr of ``value`` for error messages (arrays by shape and dtype)."""
-    if isinstance(value, np.ndarray):
-        return f"array of shape {value.shape} and dtype {value.dtype}"
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
-
-
-def _is_real(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
-
-
-def _check_int(value: object, what: str, low: int, high: int | None = None) -> int:
-    """Return ``value`` as int if it is an integer in ``[low, high]``; else raise."""
-    expected = f"an integer in [{low}, {high}]" if high is not None else f"an integer >= {low}"
-    if not _is_int(value):
-        raise TypeError(f"{what} must be {expected}; received {_show(value)}")
-    value = int(value)  # type: ignore[arg-type]
-    if value < low or (high is not None and value > high):
-        raise ValueError(f"{what} must be {expected}; received {value}")
-    return value
-
-
-def _check_seed(seed: object, what: str = "seed") -> int:
-    if not _is_int(seed):
-        raise TypeError(f"{what} must be a non-negative integer; received {_show(seed)}")
-    if int(seed) < 0:  # type: ignore[arg-type]
-        raise ValueError(f"{what} must be a non-negative integer; received {int(seed)}")  # type: ignore[arg-type]
-    return int(seed)  # type: ignore[arg-type]
 
 
 def _check_noise(noise: object) -> float:
@@ -350,13 +321,7 @@ class Dataset:
         ``round(train_fraction * n)`` rows go to training, clipped so that each side keeps
         at least one sample. ``train_fraction`` must lie strictly between 0 and 1.
         """
-        if not _is_real(train_fraction):
-            raise TypeError("train_fraction must be a number strictly between 0 and 1; "
-                            f"received {_show(train_fraction)}")
-        frac = float(train_fraction)
-        if not (0.0 < frac < 1.0):
-            raise ValueError("train_fraction must be a number strictly between 0 and 1; "
-                             f"received {frac!r}")
+        frac = _check_fraction(train_fraction)
         seed = _check_seed(seed)
         n = len(self)
         if n < 2:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import numbers
 import os
 import zipfile
 import zlib
@@ -27,6 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from engine._checks import check_fraction as _check_fraction
+from engine._checks import check_seed as _check_seed
+from engine._checks import is_int as _is_int
+from engine._checks import show as _show
 
 __all__ = [
     "IDX_FILES",
@@ -80,41 +84,7 @@ class ImageFileError(ValueError):
     """An image file is malformed, truncated, inconsistent or fails its checksum."""
 
 
-# ------------------------------------------------------------------------------ validation
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
-
-
-def _is_real(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
-
-
-def _show(value: object, limit: int = 60) -> str:
-    """A short repr of ``value`` for error messages (arrays by shape and dtype)."""
-    if isinstance(value, np.ndarray):
-        return f"array of shape {value.shape} and dtype {value.dtype}"
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _check_seed(seed: object) -> int:
-    if not _is_int(seed):
-        raise TypeError(f"seed must be a non-negative integer; received {_show(seed)}")
-    if int(seed) < 0:  # type: ignore[arg-type]
-        raise ValueError(f"seed must be a non-negative integer; received {int(seed)}")  # type: ignore[arg-type]
-    return int(seed)  # type: ignore[arg-type]
-
-
-def _check_fraction(train_fraction: object) -> float:
-    expected = "a number strictly between 0 and 1"
-    if not _is_real(train_fraction):
-        raise TypeError(f"train_fraction must be {expected}; received {_show(train_fraction)}")
-    frac = float(train_fraction)  # type: ignore[arg-type]
-    if not 0.0 < frac < 1.0:  # also rejects NaN
-        raise ValueError(f"train_fraction must be {expected}; received {frac!r}")
-    return frac
+# ------------------------------------------------------------------------------ splitting
 
 
 def split_indices(n: int, train_fraction: float = DEFAULT_TRAIN_FRACTION, seed: int = 0,

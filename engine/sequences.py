@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import difflib
 import math
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from engine._checks import is_int as _is_int
+from engine._checks import is_real as _is_real
 
 __all__ = ["MAX_SAMPLES", "MAX_SEQ_LEN", "TEXT", "VOCAB", "SequenceDataset", "decode",
            "encode", "make", "names"]
@@ -111,14 +113,6 @@ class SequenceDataset:
 
 
 # ------------------------------------------------------------------------------ validation
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
-
-
-def _is_real(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
 def _check_int(value: object, what: str, low: int, high: int) -> int:

@@ -21,7 +21,6 @@ import codecs
 import csv
 import difflib
 import io
-import numbers
 import os
 import re
 from collections.abc import Mapping
@@ -32,6 +31,8 @@ from typing import BinaryIO
 
 import numpy as np
 
+from engine._checks import is_int as _is_int
+from engine._checks import show as _show
 from engine.images import split_indices
 
 __all__ = ["MAX_CLASSES", "MISSING", "TableDataset", "TableFileError", "load_csv"]
@@ -53,17 +54,6 @@ _SHOW_LINES = 5
 
 class TableFileError(ValueError):
     """A CSV file is too big, not UTF-8, malformed, non-numeric or has missing values."""
-
-
-def _show(value: object, limit: int = 60) -> str:
-    if isinstance(value, np.ndarray):
-        return f"array of shape {value.shape} and dtype {value.dtype}"
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
 
 
 def _lines(lines: list[int]) -> str:

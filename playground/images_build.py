@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import engine as eg
-from playground import stack
+from playground import optimizers, stack
 from playground.config import OPTIMIZER_HYPER
 from playground.images_config import SAMPLE_RANGES, ImagesConfig
 
@@ -207,22 +207,7 @@ def make_optimizer(name: str, lr: float):
     hp = OPTIMIZER_HYPER.get(name)
     if hp is None:
         raise ValueError(f"unknown optimizer {name!r}")
-    o = eg.optim
-    if name == "sgd":
-        return o.SGD(lr=lr)
-    if name in ("momentum", "nesterov"):
-        return o.SGD(lr=lr, momentum=hp["momentum"], nesterov=name == "nesterov")
-    if name == "adagrad":
-        return o.Adagrad(lr=lr, eps=hp["eps"])
-    if name == "rmsprop":
-        return o.RMSprop(lr=lr, alpha=hp["alpha"], eps=hp["eps"], momentum=hp["momentum"])
-    if name in ("adam", "nadam"):
-        cls = o.Adam if name == "adam" else o.NAdam
-        return cls(lr=lr, betas=(hp["beta1"], hp["beta2"]), eps=hp["eps"])
-    if name == "adamw":
-        return o.AdamW(lr=lr, betas=(hp["beta1"], hp["beta2"]), eps=hp["eps"],
-                       weight_decay=hp["weight_decay"])
-    return o.Adadelta(lr=lr, rho=hp["rho"], eps=hp["eps"])
+    return optimizers.make_optimizer(name, lr, hp)
 
 
 class TooBigError(ValueError):

@@ -83,33 +83,25 @@ def _fmt_float(v: float) -> str:
     return f"{v:.6g}"
 
 
+QUERY_KEYS = {"dataset": "i_data", "n_samples": "i_n", "train_pct": "i_train",
+              "data_seed": "i_dseed", "stack": "i_stack", "seed": "i_seed", "optimizer": "i_opt",
+              "lr": "i_lr", "batch_size": "i_bs", "speed": "i_speed", "image": "i_img"}
+"""Each setting's query parameter, in the order a link lists them."""
+
+
+def _query_value(cfg: ImagesConfig, name: str) -> str:
+    if name == "stack":
+        return cfg.stack_text() or "none"
+    if name == "lr":
+        return _fmt_float(cfg.lr)
+    return str(getattr(cfg, name))
+
+
 def to_query(cfg: ImagesConfig) -> dict[str, str]:
     """The settings that differ from the defaults, as ``i_*`` query parameters."""
-    out: dict[str, str] = {}
-    d = DEFAULT
-    if cfg.dataset != d.dataset:
-        out["i_data"] = cfg.dataset
-    if cfg.n_samples != SAMPLE_RANGES[cfg.dataset][2]:
-        out["i_n"] = str(cfg.n_samples)
-    if cfg.train_pct != d.train_pct:
-        out["i_train"] = str(cfg.train_pct)
-    if cfg.data_seed != d.data_seed:
-        out["i_dseed"] = str(cfg.data_seed)
-    if cfg.stack != d.stack:
-        out["i_stack"] = cfg.stack_text() or "none"
-    if cfg.seed != d.seed:
-        out["i_seed"] = str(cfg.seed)
-    if cfg.optimizer != d.optimizer:
-        out["i_opt"] = cfg.optimizer
-    if cfg.lr != d.lr:
-        out["i_lr"] = _fmt_float(cfg.lr)
-    if cfg.batch_size != d.batch_size:
-        out["i_bs"] = str(cfg.batch_size)
-    if cfg.speed != d.speed:
-        out["i_speed"] = str(cfg.speed)
-    if cfg.image != d.image:
-        out["i_img"] = str(cfg.image)
-    return out
+    d = replace(DEFAULT, n_samples=SAMPLE_RANGES[cfg.dataset][2])  # its data set's own default
+    return {key: _query_value(cfg, name) for name, key in QUERY_KEYS.items()
+            if getattr(cfg, name) != getattr(d, name)}
 
 
 class _Bad(ValueError):

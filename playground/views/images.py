@@ -37,6 +37,9 @@ from playground.images_config import (
     from_query,
     to_query,
 )
+from playground.views.common import grid_with, show_notes, write_url
+from playground.views.common import widget_key as _k
+from playground.views.training import readout, train_frame, transport
 
 FRAME_INTERVAL = 0.1  # seconds between live frames while playing
 FRAME_BUDGET = 0.05  # at most this much training per frame (one session cannot hog a core)
@@ -50,12 +53,6 @@ CHOICES = {"kernel": (1, 2, 3, 4, 5, 6, 7), "stride": (1, 2, 3), "pool": (2, 3, 
 
 
 # -- session ----------------------------------------------------------------------------------
-def _k(name: str) -> str:
-    """A widget key per language: option widgets keep showing the label they were created
-    with, so a language switch gives every widget a new identity, filled from the session."""
-    return f"{name}.{st.session_state.get('lang', 'en')}"
-
-
 def _rows_of(specs, sess: dict) -> list[dict]:
     rows = []
     for spec in specs:
@@ -119,10 +116,6 @@ def _sync_widgets(sess: dict, overwrite: bool) -> None:
         key = _k(name)
         if overwrite or key not in ss:
             ss[key] = value
-
-
-def _grid_with(grid: tuple, value) -> list:
-    return sorted(set(grid) | {value})
 
 
 # -- controls ---------------------------------------------------------------------------------
@@ -274,9 +267,9 @@ def _training_controls(tr: Translator) -> None:
     a.selectbox(tr("img.optimizer"), OPTIMIZERS, key=_k("iw_opt"),
                 format_func=lambda v: tr(f"optimizer.{v}"))
     b.number_input(tr("img.seed"), *SEED_RANGE, key=_k("iw_seed"), help=tr("img.seed_help"))
-    st.select_slider(tr("img.lr"), options=_grid_with(LR_GRID, ss[_k("iw_lr")]), key=_k("iw_lr"),
+    st.select_slider(tr("img.lr"), options=grid_with(LR_GRID, ss[_k("iw_lr")]), key=_k("iw_lr"),
                      format_func=lambda v: f"{v:g}")
-    st.select_slider(tr("img.batch_size"), options=_grid_with(BATCH_GRID, ss[_k("iw_bs")]),
+    st.select_slider(tr("img.batch_size"), options=grid_with(BATCH_GRID, ss[_k("iw_bs")]),
                      key=_k("iw_bs"))
 
 
@@ -342,39 +335,6 @@ def _adopt(sess: dict, wanted: ImagesConfig, tr: Translator) -> None:
     if wanted.image >= sess["data"].X_test.shape[0]:
         wanted = wanted.replace(image=0)
     sess["cfg"] = wanted
-
-
-# -- transport bar ----------------------------------------------------------------------------
-def _transport(sess: dict, tr: Translator) -> None:
-    """Play/Pause, Step, Epoch, Reset (callbacks: they act before the page is drawn)."""
-    trainer: eg.Trainer = sess["trainer"]
-    playing = sess["playing"] and not trainer.diverged
-
-    def toggle():
-        sess["playing"] = not playing
-
-    def step(epoch: bool):
-        sess["playing"] = False
-        sess["trainer"].step_epoch() if epoch else sess["trainer"].step(1)
-
-    def reset():
-        sess["trainer"].reset(reinitialize=True)
-        sess["version"] += 1
-        sess["notice"] = None
-
-    cols = st.columns([1.2, 1, 1, 1, 3], vertical_alignment="bottom")
-    cols[0].button(tr("img.pause") if playing else tr("img.play"), key="ib_play", type="primary",
-                   icon=":material/pause:" if playing else ":material/play_arrow:",
-                   width="stretch", on_click=toggle)
-    cols[1].button(tr("img.step"), key="ib_step", width="stretch", help=tr("img.step_help"),
-                   on_click=step, args=(False,))
-    cols[2].button(tr("img.epoch"), key="ib_epoch", width="stretch", help=tr("img.epoch_help"),
-                   on_click=step, args=(True,))
-    cols[3].button(tr("img.reset"), key="ib_reset", width="stretch", help=tr("img.reset_help"),
-                   on_click=reset)
-    ss = st.session_state
-    cols[4].select_slider(tr("img.speed"), options=_grid_with(SPEED_GRID, ss[_k("iw_speed")]),
-                          key=_k("iw_speed"), help=tr("img.speed_help"))
 
 
 # -- tables -----------------------------------------------------------------------------------
@@ -448,26 +408,16 @@ def _filter_cols(maps) -> int:
 
 
 def _live(sess: dict, tr: Translator) -> None:
-    trainer: eg.Trainer = sess["trainer"]
     cfg: ImagesConfig = sess["cfg"]
-    if sess["playing"] and not trainer.diverged:
-        trainer.run(FRAME_BUDGET, max_steps=cfg.speed)
-        if trainer.diverged:
-            sess["playing"] = False
-            st.rerun()  # the whole page: stop the timer, show Play, say what happened
+    train_frame(sess, FRAME_BUDGET, cfg.speed)
+    trainer: eg.Trainer = sess["trainer"]
     m = trainer.metrics()
     figs = _views(sess, tr)
-    with st.container(key="img-readout"):
-        st.markdown(charts.readout(m, tr=tr))
-        st.markdown(
-            f'<span class="pg-images" data-step="{m["step"]}" data-epoch="{m["epoch"]}" '
-            f'data-loss="{m["train_loss"]}" data-acc="{figs["acc"]}" '
-            f'data-train-acc="{m["train_accuracy"]}" data-stack="{cfg.stack_text()}" '
-            f'data-dataset="{cfg.dataset}" data-lr="{cfg.lr}" data-bs="{trainer.batch_size}" '
-            f'data-ntrain="{trainer.X.shape[0]}" '
-            f'data-playing="{int(sess["playing"])}" '
-            f'data-error="{int(bool(sess.get("error")))}"></span>',
-            unsafe_allow_html=True)
+    readout(m, tr, key="img-readout", marker="pg-images", step=m["step"], epoch=m["epoch"],
+            loss=m["train_loss"], acc=figs["acc"], train_acc=m["train_accuracy"],
+            stack=cfg.stack_text(), dataset=cfg.dataset, lr=cfg.lr, bs=trainer.batch_size,
+            ntrain=trainer.X.shape[0], playing=int(sess["playing"]),
+            error=int(bool(sess.get("error"))))
     live_charts({"loss": figs["loss"], "accuracy": figs["accuracy"]}, key="img-curves",
                 height=250, columns=2)
     live_charts({"samples": figs["samples"], "confusion": figs["confusion"]}, key="img-preds",
@@ -484,11 +434,10 @@ def render() -> None:
 
     st.title(tr("img.title"))
     st.caption(tr("img.intro"))
-    for note in sess.get("notes") or []:
-        st.warning(_plain(note))
-    sess["notes"] = []
+    show_notes(sess)
 
-    _transport(sess, tr)
+    transport(sess, tr, text="img", keys="ib_", speed_key=_k("iw_speed"),
+              speed=sess["cfg"].speed, speed_grid=SPEED_GRID)
     left, right = st.columns([1.6, 2.4], gap="medium")
     with left:
         t_layers, t_data, t_training = st.tabs([tr("img.layers"), tr("img.data"),
@@ -513,7 +462,7 @@ def render() -> None:
             sess["error"] = _error_text(err, tr)
             wanted = wanted.replace(stack=sess["cfg"].stack)
     _adopt(sess, wanted, tr)
-    _write_url(sess["cfg"])
+    write_url(to_query(sess["cfg"]))
 
     if sess.get("data_error"):
         data_messages.error(sess["data_error"], icon=":material/folder_off:")
@@ -538,17 +487,3 @@ def render() -> None:
             st.caption(tr("img.share_help"))
             query = "&".join(f"{k}={v}" for k, v in to_query(sess["cfg"]).items())
             st.text("/images" + (f"?{query}" if query else ""))
-
-
-def _plain(text: str) -> str:
-    """Notes quote the URL: escape markdown so a link cannot format (or link) anything."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in str(text))
-
-
-def _write_url(cfg: ImagesConfig) -> None:
-    query = to_query(cfg)
-    lang = st.session_state.get("lang")
-    if lang and lang != "en":
-        query["lang"] = lang
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)

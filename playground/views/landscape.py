@@ -38,6 +38,7 @@ from playground import charts_landscape as charts
 from playground.components import live_charts
 from playground.i18n import Translator
 from playground.views import network
+from playground.views.common import widget_key as _k
 
 KEY = "landscape"
 SHARPNESS = "sharpness"  # the trainer history series the tracker records into
@@ -93,12 +94,6 @@ def _state() -> dict:
               "shown": None, "job": None, "declined": None, "notice": None, "tracker": None}
         st.session_state[KEY] = ls
     return ls
-
-
-def _k(name: str) -> str:
-    """A widget key per language (as on the Network page): a language switch re-creates the
-    option widgets with the new labels, filled from ``ls["settings"]``."""
-    return f"{name}.{st.session_state.get('lang', 'en')}"
 
 
 def _spec(settings: dict) -> tuple:

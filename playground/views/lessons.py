@@ -19,16 +19,13 @@ from engine import gradcheck
 from playground import lessons, presets, state
 from playground.i18n import Translator
 from playground.views import landscape, network, paths
+from playground.views.common import widget_key as _k
 
 KEY = "lessons"  # session state: {"lesson": key, "steps": {lesson key: step index}}
 GRADCHECK_ROWS = 6  # single parameters shown side by side
 _PAGES = {"network": (network.render, ":material/hub:"),
           "landscape": (landscape.render, ":material/landscape:"),
           "paths": (paths.render, ":material/timeline:")}
-
-
-def _k(name: str) -> str:
-    return f"{name}.{st.session_state.get('lang', 'en')}"
 
 
 def _page(target: str, tr: Translator) -> st.Page:
@@ -57,7 +54,7 @@ def load_preset(key: str, tr: Translator) -> bool:
     sess["trainer"].reset(reinitialize=False)
     sess["playing"] = True
     sess["sync"] = True
-    st.session_state[network._k("w_preset")] = key
+    st.session_state[_k("w_preset")] = key
     return True
 
 

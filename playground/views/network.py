@@ -30,6 +30,9 @@ from playground.config import (
     LayerSpec,
 )
 from playground.i18n import Translator
+from playground.views.common import grid_with, show_notes, write_url
+from playground.views.common import widget_key as _k
+from playground.views.training import readout, train_frame, transport
 
 FRAME_INTERVAL = 0.1  # seconds between live frames while playing
 FRAME_BUDGET = 0.05  # at most this much training per frame, so one session cannot hog a core
@@ -128,16 +131,6 @@ def _sync_widgets(exp: Experiment, overwrite: bool) -> None:
             ss[key] = value
 
 
-def _k(name: str) -> str:
-    """A widget key per language: option widgets keep showing the label they were created
-    with, so a language switch gives every widget a new identity, filled from the experiment."""
-    return f"{name}.{st.session_state.get('lang', 'en')}"
-
-
-def _grid_with(grid: tuple, value) -> list:
-    return sorted(set(grid) | {value}, key=lambda v: (v == 0 and grid[-1] == 0, v))
-
-
 # -- controls ---------------------------------------------------------------------------------
 def _data_controls(exp: Experiment, tr: Translator, hidden: set[str]) -> dict:
     if "data" in hidden:
@@ -196,7 +189,7 @@ def _training_controls(exp: Experiment, tr: Translator, hidden: set[str]) -> Non
         st.subheader(tr("net.training"))
         st.selectbox(tr("net.optimizer"), OPTIMIZERS, key=_k("w_optimizer"),
                      format_func=lambda v: tr(f"optimizer.{v}"))
-        st.select_slider(tr("net.lr"), options=_grid_with(LR_GRID, ss[_k("w_lr")]), key=_k("w_lr"),
+        st.select_slider(tr("net.lr"), options=grid_with(LR_GRID, ss[_k("w_lr")]), key=_k("w_lr"),
                          format_func=lambda v: f"{v:g}")
         opt = ss[_k("w_optimizer")]
         hp = OPTIMIZER_HYPER[opt]
@@ -215,14 +208,14 @@ def _training_controls(exp: Experiment, tr: Translator, hidden: set[str]) -> Non
         a.selectbox(tr("net.schedule"), SCHEDULES, key=_k("w_schedule"),
                     format_func=lambda v: tr(f"schedule.{v}"))
         b.select_slider(tr("net.batch_size"),
-                        options=_grid_with(BATCH_GRID, ss[_k("w_batch_size")]),
+                        options=grid_with(BATCH_GRID, ss[_k("w_batch_size")]),
                         key=_k("w_batch_size"),
                         format_func=lambda v: tr("net.full_batch") if v == 0 else str(v))
     if "regularization" not in hidden:
         a, b = st.columns(2)
-        a.select_slider(tr("net.l1"), options=_grid_with(REG_GRID, ss[_k("w_l1")]), key=_k("w_l1"),
+        a.select_slider(tr("net.l1"), options=grid_with(REG_GRID, ss[_k("w_l1")]), key=_k("w_l1"),
                         format_func=lambda v: f"{v:g}")
-        b.select_slider(tr("net.l2"), options=_grid_with(REG_GRID, ss[_k("w_l2")]), key=_k("w_l2"),
+        b.select_slider(tr("net.l2"), options=grid_with(REG_GRID, ss[_k("w_l2")]), key=_k("w_l2"),
                         format_func=lambda v: f"{v:g}")
 
 
@@ -258,56 +251,15 @@ def _experiment_from_widgets(exp: Experiment) -> Experiment:
         discretize=bool(get("w_discretize", exp.discretize)))
 
 
-# -- transport bar ----------------------------------------------------------------------------
-def _transport(sess: dict, tr: Translator) -> None:
-    """Play/Pause, Step, Epoch, Reset. Actions run as on_click callbacks, i.e. before the page
-    is drawn, so every label and counter on the page already shows their effect."""
-    trainer: eg.Trainer = sess["trainer"]
-    cols = st.columns([1.2, 1, 1, 1, 3], vertical_alignment="bottom")
-    playing = sess["playing"] and not trainer.diverged
-
-    def toggle():
-        sess["playing"] = not playing
-
-    def step(epoch: bool):
-        sess["playing"] = False
-        sess["trainer"].step_epoch() if epoch else sess["trainer"].step(1)
-
-    def reset():
-        sess["trainer"].reset(reinitialize=True)
-        sess["notice"] = None
-
-    cols[0].button(tr("net.pause") if playing else tr("net.play"), key="b_play", type="primary",
-                   icon=":material/pause:" if playing else ":material/play_arrow:",
-                   use_container_width=True, on_click=toggle)
-    cols[1].button(tr("net.step"), key="b_step", use_container_width=True,
-                   help=tr("net.step_help"), on_click=step, args=(False,))
-    cols[2].button(tr("net.epoch"), key="b_epoch", use_container_width=True,
-                   help=tr("net.epoch_help"), on_click=step, args=(True,))
-    cols[3].button(tr("net.reset"), key="b_reset", use_container_width=True,
-                   help=tr("net.reset_help"), on_click=reset)
-    speed = st.session_state.get(_k("w_speed"), sess["exp"].steps_per_frame)
-    cols[4].select_slider(tr("net.speed"), options=_grid_with(SPEED_GRID, speed),
-                          key=_k("w_speed"), help=tr("net.speed_help"))
-
-
 # -- live views -------------------------------------------------------------------------------
 def _live(sess: dict, tr: Translator) -> None:
-    trainer: eg.Trainer = sess["trainer"]
     exp: Experiment = sess["exp"]
-    if sess["playing"] and not trainer.diverged:
-        trainer.run(FRAME_BUDGET, max_steps=exp.steps_per_frame)
-        if trainer.diverged:
-            sess["playing"] = False
-            st.rerun()  # the whole page: stop the timer, show Play, say what happened
+    train_frame(sess, FRAME_BUDGET, exp.steps_per_frame)
+    trainer: eg.Trainer = sess["trainer"]
     m = trainer.metrics()
-    with st.container(key="readout"):
-        st.markdown(charts.readout(m, tr=tr))
-        st.markdown(f'<span class="pg-counter" data-step="{m["step"]}" '
-                    f'data-epoch="{m["epoch"]}" data-loss="{m["train_loss"]}" '
-                    f'data-dataset="{exp.dataset}" data-lr="{exp.lr}" '
-                    f'data-layers="{",".join(str(s.units) for s in exp.layers)}"></span>',
-                    unsafe_allow_html=True)
+    readout(m, tr, key="readout", marker="pg-counter", step=m["step"], epoch=m["epoch"],
+            loss=m["train_loss"], dataset=exp.dataset, lr=exp.lr,
+            layers=",".join(str(s.units) for s in exp.layers))
     data = sess["data"]
     model = trainer.model
     # The browser is the bottleneck: while playing, the secondary views (network diagram,
@@ -429,20 +381,19 @@ def render() -> None:
     hidden = set(exp.hidden)
 
     st.title(tr("net.title"))
-    for note in sess.get("notes") or []:
-        st.warning(_plain(note))
-    sess["notes"] = []
+    show_notes(sess)
     if "presets" not in hidden:
         _preset_picker(sess, tr)
 
-    _transport(sess, tr)
+    transport(sess, tr, text="net", keys="b_", speed_key=_k("w_speed"),
+              speed=sess["exp"].steps_per_frame, speed_grid=SPEED_GRID)
     # Widget values are in session_state before the widgets are drawn, so the experiment is
     # adopted first and the live views are sent before the controls: the first chart starts
     # drawing while the browser is still laying out the form.
     wanted = _experiment_from_widgets(exp)
     _adopt(sess, wanted, tr)
     if sess["exp"] != exp or not st.query_params:
-        _write_url(sess["exp"])
+        write_url(state.to_query(sess["exp"]))
 
     left, right = st.columns([1.15, 2.5], gap="medium")
     with right:
@@ -463,20 +414,6 @@ def render() -> None:
     with right:
         _files(sess, tr)
         _share(sess, tr)
-
-
-def _plain(text: str) -> str:
-    """Notes quote the URL: escape markdown so a link cannot format (or link) anything."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in str(text))
-
-
-def _write_url(exp: Experiment) -> None:
-    query = state.to_query(exp)
-    lang = st.session_state.get("lang")
-    if lang and lang != "en":
-        query["lang"] = lang
-    if dict(st.query_params) != query:
-        st.query_params.from_dict(query)
 
 
 def _preset_picker(sess: dict, tr: Translator) -> None:
@@ -507,4 +444,3 @@ def _share(sess: dict, tr: Translator) -> None:
         shared = exp.replace(hidden=tuple(hide))
         # plain text: st.code would load a 1.5 MB highlighter bundle with the page
         st.text("?" + state.query_string(shared))
-

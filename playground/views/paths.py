@@ -32,6 +32,9 @@ from playground import state
 from playground.components import live_chart, live_charts
 from playground.config import OPTIMIZER_HYPER
 from playground.i18n import Translator
+from playground.optimizers import make_optimizer
+from playground.views.common import grid_with, plain, show_notes, write_url
+from playground.views.common import widget_key as _k
 
 KEY = "paths"  # session-state key of this page's state
 QUERY_PREFIX = "p_"
@@ -126,26 +129,6 @@ def make_surface(key: tuple) -> surfaces.Surface:
     if key[0] == "quadratic_bowl":
         return surfaces.get("quadratic_bowl", kappa=key[1], angle=math.radians(key[2]))
     return surfaces.get(key[0])
-
-
-def make_optimizer(opt: str, lr: float, hp: Mapping[str, float]) -> Any:
-    """The engine optimizer object for a first-order optimizer id."""
-    if opt == "gd":
-        return optim.SGD(lr=lr)
-    if opt in ("momentum", "nesterov"):
-        return optim.SGD(lr=lr, momentum=hp["momentum"], nesterov=opt == "nesterov")
-    if opt == "adagrad":
-        return optim.Adagrad(lr=lr, eps=hp["eps"])
-    if opt == "rmsprop":
-        return optim.RMSprop(lr=lr, alpha=hp["alpha"], eps=hp["eps"], momentum=hp["momentum"])
-    if opt in ("adam", "adamw", "nadam"):
-        kw: dict[str, Any] = {"betas": (hp["beta1"], hp["beta2"]), "eps": hp["eps"]}
-        if opt == "adamw":
-            return optim.AdamW(lr=lr, weight_decay=hp["weight_decay"], **kw)
-        return (optim.Adam if opt == "adam" else optim.NAdam)(lr=lr, **kw)
-    if opt == "adadelta":
-        return optim.Adadelta(lr=lr, rho=hp["rho"], eps=hp["eps"])
-    raise ValueError(f"{opt!r} is not a first-order optimizer")
 
 
 def run_optimizer(surface: surfaces.Surface, opt: str, lr: float, hp: Mapping[str, float],
@@ -411,11 +394,6 @@ def from_query(params: Mapping[str, Any], tr: Callable[..., str]) -> tuple[Paths
 
 
 # -- session ------------------------------------------------------------------------------------
-def _k(name: str) -> str:
-    """A widget key per language (option widgets keep the labels they were created with)."""
-    return f"{name}.{st.session_state.get('lang', 'en')}"
-
-
 def _session(tr: Translator) -> dict:
     sess = st.session_state.get(KEY)
     if sess is None:
@@ -525,10 +503,6 @@ def _config_from_widgets(old: PathsConfig) -> PathsConfig:
                    lr=tuple(lr), hyper=tuple(hyper))
 
 
-def _grid_with(grid: tuple, value: float) -> list:
-    return sorted(set(grid) | {value})
-
-
 def _fmt_num(v: float) -> str:
     return f"{v:.3g}"
 
@@ -629,7 +603,7 @@ def _function_controls(sess: dict, tr: Translator) -> None:
         except surfaces.ExpressionError as err:
             sess["error"] = err
             with st.container(key="p_expr_error"):
-                st.error(tr("paths.expression_error", reason=_plain(str(err))))
+                st.error(tr("paths.expression_error", reason=plain(str(err))))
                 if err.column is not None:
                     st.code(err.caret, language=None)
         else:
@@ -638,7 +612,7 @@ def _function_controls(sess: dict, tr: Translator) -> None:
         sess["error"] = None
         if fn == "quadratic_bowl":
             a, b = st.columns(2)
-            a.select_slider(tr("paths.kappa"), options=_grid_with(KAPPA_GRID,
+            a.select_slider(tr("paths.kappa"), options=grid_with(KAPPA_GRID,
                                                                    float(ss[_k("pw_kappa")])),
                             key=_k("pw_kappa"), format_func=lambda v: f"{v:g}")
             b.slider(tr("paths.angle"), 0, 90, step=5, key=_k("pw_angle"), format="%d°")
@@ -668,7 +642,7 @@ def _start_controls(sess: dict, surface: surfaces.Surface, key: tuple, tr: Trans
 def _optimizer_controls(tr: Translator) -> None:
     ss = st.session_state
     st.subheader(tr("paths.optimizers"))
-    st.select_slider(tr("paths.steps"), options=_grid_with(STEP_GRID, int(ss[_k("pw_steps")])),
+    st.select_slider(tr("paths.steps"), options=grid_with(STEP_GRID, int(ss[_k("pw_steps")])),
                      key=_k("pw_steps"), help=tr("paths.steps_help"))
     st.multiselect(tr("paths.optimizers"), OPTIMIZERS, key=_k("pw_opts"),
                    format_func=lambda o: tr(f"paths.opt.{o}"), max_selections=MAX_OPTS,
@@ -682,7 +656,7 @@ def _optimizer_controls(tr: Translator) -> None:
             grid = DAMPING_GRID if opt == "newton" else LR_GRID
             cols = st.columns([3, 1], vertical_alignment="bottom") if opt in HYPER else [st]
             cols[0].select_slider(tr("paths.damping") if opt == "newton" else tr("paths.lr"),
-                                  options=_grid_with(grid, float(ss[k])), key=k,
+                                  options=grid_with(grid, float(ss[k])), key=k,
                                   format_func=_fmt_num)
             if opt in HYPER:
                 with cols[1].popover("⚙", help=tr("paths.hyper_help"), key=f"pp_{opt}"):
@@ -888,11 +862,6 @@ def _internals_panel(sess: dict, cfg: PathsConfig, runs: list[CP.Run],
     st.caption(tr(f"paths.internals.explain.{_family(opt)}"))
 
 
-def _plain(text: str) -> str:
-    """User text inside markdown: escaped, so ``x**2`` is not bold and nothing is a link."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in str(text))
-
-
 def _ratio(v: Any) -> str:
     v = np.asarray(v, dtype=np.float64)
     if not np.all(np.isfinite(v)) or v.min() <= 0:
@@ -926,7 +895,7 @@ def _momentum_panel(sess: dict, tr: Translator) -> None:
             float(sess["view"].get("pw_mbeta", b_opt))
     st.caption(tr("paths.momentum.intro"))
     c1, c2, c3 = st.columns(3)
-    c1.select_slider(tr("paths.momentum.kappa"), options=_grid_with(KAPPA_GRID, kappa), key=kk,
+    c1.select_slider(tr("paths.momentum.kappa"), options=grid_with(KAPPA_GRID, kappa), key=kk,
                      format_func=lambda v: f"{v:g}", on_change=_on_kappa_change)
     c2.number_input(tr("paths.momentum.alpha"), min_value=0.0001, max_value=4.5, step=0.01,
                     format="%.4f", key=ka)
@@ -1020,9 +989,7 @@ def render() -> None:
 
     st.title(tr("paths.title"))
     st.caption(tr("paths.intro"))
-    for note in sess.get("notes") or []:
-        st.warning(_plain(note))
-    sess["notes"] = []
+    show_notes(sess)
 
     left, right = st.columns([1.1, 2.6], gap="medium")
     with left:
@@ -1052,7 +1019,7 @@ def render() -> None:
     for name in ("pw_logc", "pw_logy", "pw_mode", "pw_panel"):
         if _k(name) in ss:
             sess["view"][name] = ss[_k(name)]
-    _write_url(cfg, surface)
+    write_url(to_query(cfg, _start_of(surface)))
 
     with right:
         runs, failed = _runs(sess, cfg, surface, tr)
@@ -1114,12 +1081,3 @@ def _views(sess: dict, cfg: PathsConfig, surface: surfaces.Surface, runs: list[C
                                  min_value=surface.min_value, uirevision=f"surface-{rev}",
                                  **common)
         live_chart(fig3, key="p-3d", height=520)
-
-
-def _write_url(cfg: PathsConfig, surface: surfaces.Surface) -> None:
-    query = to_query(cfg, _start_of(surface))
-    lang = st.session_state.get("lang")
-    if lang and lang != "en":
-        query["lang"] = lang
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)

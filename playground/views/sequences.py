@@ -24,6 +24,9 @@ from playground import sequences_build as B
 from playground import sequences_config as C
 from playground.components import live_charts
 from playground.i18n import Translator
+from playground.views.common import grid_with, show_notes, write_url
+from playground.views.common import widget_key as _k
+from playground.views.training import readout, train_frame, transport
 
 KEY = "seq"
 FRAME_INTERVAL = 0.1  # seconds between live frames while playing
@@ -34,12 +37,6 @@ FLAG_SETTINGS = {"return_sequences", "causal"}
 
 
 # -- session ----------------------------------------------------------------------------------
-def _k(name: str) -> str:
-    """A widget key per language: option widgets keep the labels they were created with, so a
-    language switch gives every widget a new identity, filled from the experiment."""
-    return f"{name}.{st.session_state.get('lang', 'en')}"
-
-
 def _session(tr: Translator) -> dict:
     """This browser session's experiment, trainer, data and UI state (never shared)."""
     sess = st.session_state.get(KEY)
@@ -161,10 +158,6 @@ def _config_from_widgets(cfg: C.SeqConfig) -> C.SeqConfig:
         example=int(get("sw_example", cfg.example)))
 
 
-def _grid_with(grid: tuple, value) -> list:
-    return sorted(set(grid) | {value})
-
-
 # -- callbacks (run before the page is drawn) -----------------------------------------------------
 def _sess() -> dict:
     return st.session_state[KEY]
@@ -248,9 +241,9 @@ def _data_controls(sess: dict, tr: Translator) -> None:
               help=tr("seq.seq_len_help"))
     ss = st.session_state
     a, b = st.columns(2)
-    a.select_slider(tr("seq.n_samples"), options=_grid_with(C.SAMPLES_GRID, ss[_k("sw_n")]),
+    a.select_slider(tr("seq.n_samples"), options=grid_with(C.SAMPLES_GRID, ss[_k("sw_n")]),
                     key=_k("sw_n"))
-    b.select_slider(tr("seq.noise"), options=_grid_with(C.NOISE_GRID, ss[_k("sw_noise")]),
+    b.select_slider(tr("seq.noise"), options=grid_with(C.NOISE_GRID, ss[_k("sw_noise")]),
                     key=_k("sw_noise"), format_func=lambda v: f"{v:g}",
                     help=tr(f"seq.noise_help.{sess['cfg'].dataset}"))
     c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
@@ -363,47 +356,14 @@ def _training_controls(tr: Translator) -> None:
                 format_func=lambda o: tr(f"seq.opt.{o}"))
     b.number_input(tr("seq.seed"), *map(int, C.RANGES["seed"]), key=_k("sw_seed"),
                    help=tr("seq.seed_help"))
-    st.select_slider(tr("seq.lr"), options=_grid_with(C.LR_GRID, ss[_k("sw_lr")]),
+    st.select_slider(tr("seq.lr"), options=grid_with(C.LR_GRID, ss[_k("sw_lr")]),
                      key=_k("sw_lr"), format_func=lambda v: f"{v:g}")
     a, b = st.columns(2)
-    a.select_slider(tr("seq.batch_size"), options=_grid_with(C.BATCH_GRID, ss[_k("sw_bs")]),
+    a.select_slider(tr("seq.batch_size"), options=grid_with(C.BATCH_GRID, ss[_k("sw_bs")]),
                     key=_k("sw_bs"))
-    b.select_slider(tr("seq.clip"), options=_grid_with(C.CLIP_GRID, ss[_k("sw_clip")]),
+    b.select_slider(tr("seq.clip"), options=grid_with(C.CLIP_GRID, ss[_k("sw_clip")]),
                     key=_k("sw_clip"), help=tr("seq.clip_help"),
                     format_func=lambda v: tr("seq.clip_off") if v == 0 else f"{v:g}")
-
-
-# -- transport bar ----------------------------------------------------------------------------
-def _transport(sess: dict, tr: Translator) -> None:
-    """Play/Pause, Step, Epoch, Reset as on_click callbacks (before the page is drawn, so every
-    label and counter already shows their effect), and the speed."""
-    trainer: eg.Trainer = sess["trainer"]
-    playing = sess["playing"] and not trainer.diverged
-    cols = st.columns([1.2, 1, 1, 1, 3], vertical_alignment="bottom")
-
-    def toggle():
-        sess["playing"] = not playing
-
-    def step(epoch: bool):
-        sess["playing"] = False
-        sess["trainer"].step_epoch() if epoch else sess["trainer"].step(1)
-
-    def reset():
-        sess["trainer"].reset(reinitialize=True)
-        sess["notice"] = None
-
-    cols[0].button(tr("seq.pause") if playing else tr("seq.play"), key="sb_play",
-                   type="primary", icon=":material/pause:" if playing
-                   else ":material/play_arrow:", width="stretch", on_click=toggle)
-    cols[1].button(tr("seq.step"), key="sb_step", width="stretch",
-                   help=tr("seq.step_help"), on_click=step, args=(False,))
-    cols[2].button(tr("seq.epoch"), key="sb_epoch", width="stretch",
-                   help=tr("seq.epoch_help"), on_click=step, args=(True,))
-    cols[3].button(tr("seq.reset"), key="sb_reset", width="stretch",
-                   help=tr("seq.reset_help"), on_click=reset)
-    speed = st.session_state.get(_k("sw_speed"), sess["cfg"].speed)
-    cols[4].select_slider(tr("seq.speed"), options=_grid_with(C.SPEED_GRID, speed),
-                          key=_k("sw_speed"), help=tr("seq.speed_help"))
 
 
 # -- live views -------------------------------------------------------------------------------
@@ -428,30 +388,20 @@ def _views(sess: dict, trainer: eg.Trainer, cfg: C.SeqConfig, data: B.SeqData) -
 
 
 def _live(sess: dict, tr: Translator) -> None:
-    trainer: eg.Trainer = sess["trainer"]
     cfg: C.SeqConfig = sess["cfg"]
     data: B.SeqData = sess["data"]
-    if sess["playing"] and not trainer.diverged:
-        trainer.run(FRAME_BUDGET, max_steps=cfg.speed)
-        if trainer.diverged:
-            sess["playing"] = False
-            st.rerun()  # the whole page: stop the timer, show Play, say what happened
+    train_frame(sess, FRAME_BUDGET, cfg.speed)
+    trainer: eg.Trainer = sess["trainer"]
     m = trainer.metrics()
     model = trainer.model
     ex, grads, predictions = _views(sess, trainer, cfg, data)
     classification = data.task != "regression"
     metric = m["test_accuracy"] if classification else m["test_loss"]
-    with st.container(key="seq_readout"):
-        st.markdown(charts.readout(m, tr=tr))
-        st.markdown(
-            f'<span class="pg-seq" data-step="{m["step"]}" data-epoch="{m["epoch"]}" '
-            f'data-loss="{m["train_loss"]}" data-test-loss="{m["test_loss"]}" '
-            f'data-metric="{metric}" data-dataset="{cfg.dataset}" '
-            f'data-stack="{cfg.stack_text}" data-error="{int(bool(sess.get("error")))}" '
-            f'data-lstm="{int(ex.gates is not None)}" '
-            f'data-attention="{int(ex.attention is not None)}" '
-            f'data-playing="{int(bool(sess["playing"]))}"></span>',
-            unsafe_allow_html=True)
+    readout(m, tr, key="seq_readout", marker="pg-seq", step=m["step"], epoch=m["epoch"],
+            loss=m["train_loss"], test_loss=m["test_loss"], metric=metric,
+            dataset=cfg.dataset, stack=cfg.stack_text, error=int(bool(sess.get("error"))),
+            lstm=int(ex.gates is not None), attention=int(ex.attention is not None),
+            playing=int(bool(sess["playing"])))
     h = trainer.history
     curves = {"loss": charts.loss_curves(h, tr=tr)}
     if classification:
@@ -505,11 +455,10 @@ def render() -> None:
             '{opacity:1 !important;transition:none !important}</style>')
     st.title(tr("seq.title"))
     st.caption(tr("seq.intro"))
-    for note in sess.get("notes") or []:
-        st.warning(_plain(note))
-    sess["notes"] = []
+    show_notes(sess)
 
-    _transport(sess, tr)
+    transport(sess, tr, text="seq", keys="sb_", speed_key=_k("sw_speed"),
+              speed=sess["cfg"].speed, speed_grid=C.SPEED_GRID)
     left, right = st.columns([1.35, 2.5], gap="medium")
     with left:
         _data_controls(sess, tr)
@@ -519,7 +468,7 @@ def render() -> None:
     sess["draft"] = _draft_from_widgets(sess)
     wanted, rows, data = _plan(sess, _config_from_widgets(sess["cfg"]), tr)
     _adopt(sess, wanted, tr, data=data)
-    _write_url(sess["cfg"])
+    write_url(C.to_query(sess["cfg"]))
     with checked:
         if sess.get("error"):
             with st.container(key="seq_stack_error"):
@@ -591,17 +540,3 @@ def _share(sess: dict, tr: Translator) -> None:
     with st.expander(tr("seq.share")):
         st.caption(tr("seq.share_help"))
         st.text("sequences?" + C.query_string(sess["cfg"]))
-
-
-def _plain(text: str) -> str:
-    """Notes quote the URL: escape markdown so a link cannot format (or link) anything."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in str(text))
-
-
-def _write_url(cfg: C.SeqConfig) -> None:
-    query = C.to_query(cfg)
-    lang = st.session_state.get("lang")
-    if lang and lang != "en":
-        query["lang"] = lang
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
 
-from .helpers import wait_until
+from .helpers import button, no_crash, pause, step_then_reset, switch_to_chinese, wait_until
 
 APP = "playground/app.py"
 pytestmark = [pytest.mark.e2e, pytest.mark.app(APP)]
@@ -27,26 +26,11 @@ def state(page) -> dict:
             "lr": float(el.get_attribute("data-lr"))}
 
 
-def button(page, name):
-    return page.get_by_role("button", name=re.compile(name))
-
-
-def pause(page, label: str = "Pause", then: str = "Play"):
-    button(page, label).click()
-    button(page, then).wait_for()
-    time.sleep(0.5)
-
-
 def charts_drawn(page) -> None:
     for key, names in CHARTS.items():
         for name in names:
             page.locator(f'[data-live-chart="{key}"] [data-chart-id="{name}"] .main-svg') \
                 .first.wait_for()
-
-
-def no_crash(page) -> None:
-    assert page.locator("[data-testid=stException]").count() == 0
-    assert not page.page_errors, page.page_errors
 
 
 def test_page_loads_plays_and_learns_the_digits(page, app_url, st_e2e):
@@ -71,13 +55,7 @@ def test_page_loads_plays_and_learns_the_digits(page, app_url, st_e2e):
 def test_step_advances_by_exactly_one(page, app_url, st_e2e):
     st_e2e.open_app(page, app_url + "/images")
     pause(page)
-    before = state(page)["step"]
-    button(page, "^Step$").click()
-    wait_until(lambda: state(page)["step"] == before + 1)
-    time.sleep(1.0)
-    assert state(page)["step"] == before + 1
-    button(page, "^Reset$").click()
-    wait_until(lambda: state(page)["step"] == 0)
+    step_then_reset(page, lambda: state(page)["step"])
     st_e2e.screenshot(page, "images-step")
     no_crash(page)
 
@@ -114,9 +92,7 @@ def test_switching_language_keeps_the_experiment(page, app_url, st_e2e):
     button(page, "^Step$").click()
     before = wait_until(lambda: (s := state(page))["step"] == paused + 1 and s)
     assert (before["stack"], before["lr"]) == (stack, 0.003)
-    page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.click()
-    page.get_by_role("option", name="简体中文").click()
-    button(page, "开始").wait_for()
+    switch_to_chinese(page)
     st_e2e.wait_for_app_idle(page)
     text = page.locator("[data-testid=stApp]").inner_text()
     assert "教神经网络识别手写数字" in text and "单步" in text

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from .helpers import wait_until
+from .helpers import pause, step_then_reset, switch_to_chinese, wait_until
 
 APP = "playground/app.py"
 pytestmark = [pytest.mark.e2e, pytest.mark.app(APP)]
@@ -22,16 +22,6 @@ def counter(page) -> dict:
             "loss": float(el.get_attribute("data-loss")),
             "dataset": el.get_attribute("data-dataset"), "lr": float(el.get_attribute("data-lr")),
             "layers": el.get_attribute("data-layers")}
-
-
-def button(page, name):
-    return page.get_by_role("button", name=re.compile(name))
-
-
-def pause(page):
-    button(page, "Pause").click()
-    button(page, "Play").wait_for()
-    time.sleep(0.5)
 
 
 def test_page_opens_learning_and_pause_freezes(page, app_url, st_e2e):
@@ -52,13 +42,7 @@ def test_page_opens_learning_and_pause_freezes(page, app_url, st_e2e):
 def test_step_advances_exactly_one_and_reset_returns_to_zero(page, app_url, st_e2e):
     st_e2e.open_app(page, app_url)
     pause(page)
-    before = counter(page)["step"]
-    button(page, "^Step$").click()
-    wait_until(lambda: counter(page)["step"] == before + 1)
-    time.sleep(1.0)
-    assert counter(page)["step"] == before + 1
-    button(page, "^Reset$").click()
-    wait_until(lambda: counter(page)["step"] == 0)
+    step_then_reset(page, lambda: counter(page)["step"])
     st_e2e.screenshot(page, "network-reset")
 
 
@@ -78,9 +62,7 @@ def test_switching_language_keeps_the_experiment(page, app_url, st_e2e):
     st_e2e.open_app(page, app_url + "/?ds=xor&lr=0.01")
     pause(page)
     step = counter(page)["step"]
-    page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.click()
-    page.get_by_role("option", name="简体中文").click()
-    page.get_by_role("button", name=re.compile("开始")).wait_for()
+    switch_to_chinese(page)
     text = page.locator("[data-testid=stApp]").inner_text()
     assert "学习率" in text and "开始" in text
     # option widgets show the new language too (they are re-created per language)

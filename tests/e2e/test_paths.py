@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import wait_until
+from .helpers import no_crash, wait_until
 
 APP = "playground/app.py"
 pytestmark = [pytest.mark.e2e, pytest.mark.app(APP)]
@@ -34,11 +34,6 @@ def drawn_end(page, name: str) -> list[float] | None:
             const n = t.x.length;
             return [Number(t.x[n - 1]), Number(t.y[n - 1]), n];
         }""", [CONTOUR, name])
-
-
-def no_crash(page) -> None:
-    assert page.locator("[data-testid=stException]").count() == 0
-    assert not page.page_errors, page.page_errors
 
 
 def test_changing_an_optimizer_redraws_its_path(page, app_url, st_e2e):

@@ -3,12 +3,10 @@ inside views are drawn for the stacks that have them, and a bad stack is explain
 
 from __future__ import annotations
 
-import re
-import time
-
 import pytest
 
-from .helpers import wait_until
+from . import helpers
+from .helpers import button, no_crash, step_then_reset, switch_to_chinese, wait_until
 
 APP = "playground/app.py"
 pytestmark = [pytest.mark.e2e, pytest.mark.app(APP)]
@@ -36,15 +34,8 @@ def state(page) -> dict:
             "attention": get("data-attention"), "playing": get("data-playing")}
 
 
-def button(page, name: str):
-    return page.get_by_role("button", name=re.compile(name))
-
-
-def pause(page, play: str = "Play", pause_: str = "Pause") -> None:
-    button(page, pause_).click()
-    button(page, play).wait_for()
-    wait_until(lambda: state(page)["playing"] == "0")
-    time.sleep(0.5)
+def pause(page) -> None:
+    helpers.pause(page, until=lambda: state(page)["playing"] == "0")
 
 
 def heatmaps(page, selector: str) -> list:
@@ -56,11 +47,6 @@ def heatmaps(page, selector: str) -> list:
             return div._fullData.filter(t => t.type === 'heatmap')
                                 .map(t => [t.z.length, t.z[0].length]);
         }""", selector)
-
-
-def no_crash(page) -> None:
-    assert page.locator("[data-testid=stException]").count() == 0
-    assert not page.page_errors, page.page_errors
 
 
 def test_page_loads_plays_and_the_loss_falls(page, app_url, st_e2e):
@@ -81,13 +67,7 @@ def test_page_loads_plays_and_the_loss_falls(page, app_url, st_e2e):
 def test_step_advances_exactly_one_step(page, app_url, st_e2e):
     open_page(page, app_url + "/sequences?s_ds=parity")
     pause(page)
-    before = state(page)["step"]
-    button(page, "^Step$").click()
-    wait_until(lambda: state(page)["step"] == before + 1)
-    time.sleep(1.0)
-    assert state(page)["step"] == before + 1
-    button(page, "^Reset$").click()
-    wait_until(lambda: state(page)["step"] == 0)
+    step_then_reset(page, lambda: state(page)["step"])
     st_e2e.screenshot(page, "sequences-step")
     no_crash(page)
 
@@ -136,9 +116,7 @@ def test_switching_language_keeps_the_experiment(page, app_url, st_e2e):
     pause(page)
     before = state(page)
     assert before["dataset"] == "count_ones"
-    page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.click()
-    page.get_by_role("option", name="简体中文").click()
-    button(page, "开始").wait_for()
+    switch_to_chinese(page)
     text = page.locator("[data-testid=stApp]").inner_text()
     assert "序列：记忆与注意力" in text and "学习率" in text
     assert page.get_by_role("combobox", name="任务").input_value() == "数出 1 的个数"

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from apptest import key, open_app
 from streamlit.testing.v1 import AppTest
 
 from playground import presets
-
-APP = str(Path(__file__).resolve().parents[2] / "playground" / "app.py")
-
-
-def run_app(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def key(at: AppTest, name: str) -> str:
-    return f"{name}.{at.session_state['lang']}"
 
 
 def readout(at: AppTest) -> str:
@@ -29,7 +15,7 @@ def readout(at: AppTest) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_app_opens_on_the_default_experiment(lang):
-    at = run_app(lang=lang)
+    at = open_app(lang=lang)
     assert not at.exception
     assert at.session_state["lang"] == lang
     assert "pg-counter" in readout(at)
@@ -41,7 +27,7 @@ def test_app_opens_on_the_default_experiment(lang):
 
 @pytest.mark.parametrize("preset", presets.keys())
 def test_every_preset_loads_and_trains(preset):
-    at = run_app()
+    at = open_app()
     at.selectbox(key=key(at, "w_preset")).select(preset).run()
     at.button(key="b_preset").click().run()
     assert not at.exception, at.exception
@@ -53,7 +39,7 @@ def test_every_preset_loads_and_trains(preset):
 
 
 def test_every_preset_in_chinese():
-    at = run_app(lang="zh")
+    at = open_app(lang="zh")
     for preset in presets.keys():
         at.selectbox(key=key(at, "w_preset")).select(preset).run()
         at.button(key="b_preset").click().run()
@@ -62,7 +48,7 @@ def test_every_preset_in_chinese():
 
 
 def test_controls_change_the_experiment_and_bad_combinations_are_explained():
-    at = run_app()
+    at = open_app()
     net = at.session_state["net"]
     at.button(key="b_play").click().run()  # pause
     at.button(key="b_step").click().run()
@@ -82,7 +68,7 @@ def test_controls_change_the_experiment_and_bad_combinations_are_explained():
 
 
 def test_malformed_link_falls_back_with_a_visible_note():
-    at = run_app(ds="nope", lr="fast")
+    at = open_app(ds="nope", lr="fast")
     assert not at.exception
     notes = " ".join(w.value for w in at.warning)
     assert "ds" in notes and "lr" in notes
@@ -90,7 +76,7 @@ def test_malformed_link_falls_back_with_a_visible_note():
 
 
 def test_reset_returns_to_step_zero_and_uploading_junk_is_refused():
-    at = run_app()
+    at = open_app()
     net = at.session_state["net"]
     at.button(key="b_epoch").click().run()
     assert net["trainer"].step_count > 0

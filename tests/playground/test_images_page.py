@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from functools import partial
 
+import apptest
 import numpy as np
 import pytest
+from apptest import key, qp
 from streamlit.testing.v1 import AppTest
 
 from playground import images_build as B
@@ -14,45 +15,15 @@ from playground import stack
 from playground.i18n import Translator
 from playground.images_config import DEFAULT_STACK, PRESETS
 
-ROOT = Path(__file__).resolve().parents[2]
 SMALL_CNN = PRESETS["small_cnn"]
 
 
-def _page() -> None:
-    import streamlit as st
-
-    from playground.views import images
-
-    st.session_state.setdefault("lang", "en")
-    images.render()
-
-
-def catalog(lang: str) -> dict[str, str]:
-    return json.loads((ROOT / "playground" / "locales" / lang / "images.json")
-                      .read_text(encoding="utf-8"))
-
-
-def open_page(lang: str = "en", **query: str) -> AppTest:
-    at = AppTest.from_function(_page, default_timeout=60)
-    at.session_state["lang"] = lang
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def key(at: AppTest, name: str) -> str:
-    return f"{name}.{at.session_state['lang']}"
+open_page = partial(apptest.open_page, "images")
+catalog = partial(apptest.catalog, "images")
 
 
 def sess(at: AppTest) -> dict:
     return at.session_state["img"]
-
-
-def qp(at: AppTest, name: str) -> str | None:
-    if name not in at.query_params:
-        return None
-    v = at.query_params[name]
-    return v[-1] if isinstance(v, list) else v
 
 
 def marker(at: AppTest) -> str:

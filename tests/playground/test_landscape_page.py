@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest import key as k
+from apptest import open_app
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
@@ -15,21 +16,10 @@ import engine as eg
 from playground import builder
 from playground.views import landscape as page
 
-APP = str(Path(__file__).resolve().parents[2] / "playground" / "app.py")
-
 
 def open_landscape(lang: str = "en", **query) -> AppTest:
     """Land directly on /landscape (no Network page visited first), like a shared link."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = lang
-    for name, value in query.items():
-        at.query_params[name] = value
-    at._page_hash = calc_hash("landscape")  # st.Page(url_path="landscape") registers this hash
-    return at.run()
-
-
-def k(at: AppTest, name: str) -> str:
-    return f"{name}.{at.session_state['lang']}"
+    return open_app("landscape", lang=lang, **query)
 
 
 def charts(at: AppTest) -> dict[str, dict]:
@@ -265,7 +255,7 @@ def test_a_new_network_gets_a_new_landscape_and_language_switch_keeps_settings()
 
 
 def test_navigation_from_the_network_page():
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = open_app()
     at.button(key="b_epoch").click().run()
     step = at.session_state["net"]["trainer"].step_count
     at._page_hash = calc_hash("landscape")

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest import key as k
+from apptest import open_app
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
 
 from playground import builder, lessons, presets
 from playground.i18n import LANGUAGES, Translator, catalog
 from playground.views import lessons as page
 
-APP = str(Path(__file__).resolve().parents[2] / "playground" / "app.py")
 COURSE = ("derivatives", "shapes", "learning_rate", "momentum", "adaptive", "activations",
           "overfitting", "landscapes")
 
@@ -88,14 +87,7 @@ def test_shape_rows_follow_the_model():
 
 # -- the page ---------------------------------------------------------------------------------
 def open_lessons(lang: str = "en") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = lang
-    at._page_hash = calc_hash("lessons")
-    return at.run()
-
-
-def k(at: AppTest, name: str) -> str:
-    return f"{name}.{at.session_state['lang']}"
+    return open_app("lessons", lang=lang)
 
 
 def text(at: AppTest) -> str:

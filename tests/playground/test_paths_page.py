@@ -3,53 +3,27 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from functools import partial
 
+import apptest
 import numpy as np
 import pytest
+from apptest import key, qp
 from streamlit.testing.v1 import AppTest
 
 from engine import optim, paths, surfaces, theory
 from playground.i18n import Translator
 from playground.views import paths as P
 
-ROOT = Path(__file__).resolve().parents[2]
 FIVE = ["gd", "momentum", "nesterov", "adam", "lbfgsb"]
 
 
-def _page() -> None:
-    import streamlit as st
-
-    from playground.views import paths
-
-    st.session_state.setdefault("lang", "en")
-    paths.render()
-
-
-def _catalog(lang: str) -> dict[str, str]:
-    return json.loads((ROOT / "playground" / "locales" / lang / "paths.json")
-                      .read_text(encoding="utf-8"))
-
-
-def open_page(lang: str = "en", **query: str) -> AppTest:
-    at = AppTest.from_function(_page, default_timeout=60)
-    at.session_state["lang"] = lang
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def key(at: AppTest, name: str) -> str:
-    return f"{name}.{at.session_state['lang']}"
+open_page = partial(apptest.open_page, "paths")
+_catalog = partial(apptest.catalog, "paths")
 
 
 def sess(at: AppTest) -> dict:
     return at.session_state["paths"]
-
-
-def qp(at: AppTest, name: str) -> str:
-    v = at.query_params[name]
-    return v[-1] if isinstance(v, list) else v
 
 
 def marker(at: AppTest) -> str:

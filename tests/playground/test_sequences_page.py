@@ -3,51 +3,22 @@ links, the layer builder, a stack that does not fit, and the transport buttons."
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
+from functools import partial
 
+import apptest
 import pytest
+from apptest import key, qp
 from streamlit.testing.v1 import AppTest
 
 from playground import sequences_config as C
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _page() -> None:
-    import streamlit as st
-
-    from playground.views import sequences
-
-    st.session_state.setdefault("lang", "en")
-    sequences.render()
-
-
-def _catalog(lang: str) -> dict[str, str]:
-    return json.loads((ROOT / "playground" / "locales" / lang / "sequences.json")
-                      .read_text(encoding="utf-8"))
-
-
-def open_page(lang: str = "en", **query: str) -> AppTest:
-    at = AppTest.from_function(_page, default_timeout=60)
-    at.session_state["lang"] = lang
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def key(at: AppTest, name: str) -> str:
-    return f"{name}.{at.session_state['lang']}"
+open_page = partial(apptest.open_page, "sequences")
+_catalog = partial(apptest.catalog, "sequences")
 
 
 def sess(at: AppTest) -> dict:
     return at.session_state["seq"]
-
-
-def qp(at: AppTest, name: str) -> str | None:
-    v = at.query_params.get(name) if hasattr(at.query_params, "get") else None
-    return v[-1] if isinstance(v, list) else v
 
 
 def marker(at: AppTest) -> dict[str, str]:
