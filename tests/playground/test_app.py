@@ -10,7 +10,7 @@ from playground import presets
 
 
 def readout(at: AppTest) -> str:
-    return " ".join(m.value for m in at.markdown)
+    return " ".join(m.value for m in [*at.markdown, *at.get("html")])
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -27,7 +27,7 @@ def sess(at: AppTest) -> dict:
 
 
 def marker(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if "pg-images" in m.value)
+    return next(m.value for m in [*at.markdown, *at.get("html")] if "pg-images" in m.value)
 
 
 def uids(at: AppTest) -> list[int]:

@@ -22,7 +22,7 @@ def sess(at: AppTest) -> dict:
 
 
 def marker(at: AppTest) -> dict[str, str]:
-    text = next(m.value for m in at.markdown if "pg-seq" in m.value)
+    text = next(m.value for m in [*at.markdown, *at.get("html")] if "pg-seq" in m.value)
     return dict(re.findall(r'data-([a-z-]+)="([^"]*)"', text))
 
 
