@@ -23,7 +23,9 @@ The figures:
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -228,12 +230,34 @@ def field_image(Zd: Any, *, levels: int = 24, scale: Sequence[Sequence[Any]] = C
     return raster.data_uri(rgba[::-1])
 
 
+MAX_STEP_DOTS = 120  # step markers drawn per path on the live contour (the line has every step)
+_FIELD_CACHE: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()
+
+
 def _field_traces(xs: Any, ys: Any, Zd: np.ndarray, colorbar_title: str | None,
-                  upsample: int = 3) -> list[dict[str, Any]]:
+                  upsample: int = 2) -> list[dict[str, Any]]:
     """The field as a filled-contour PNG ``image`` trace (see playground/raster.py: a contour
     trace re-runs marching squares and fills SVG polygons on every redraw), plus, when
-    ``colorbar_title`` is given, an invisible one-point trace that carries the colour bar."""
+    ``colorbar_title`` is given, an invisible one-point trace that carries the colour bar.
+
+    Cached on the grid's bytes: a changed path redraws the figure, not the field's PNG.
+    """
     xs, ys = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
+    zd = np.ascontiguousarray(Zd, dtype=np.float64)
+    key = (hashlib.blake2b(zd.tobytes() + xs.tobytes() + ys.tobytes(), digest_size=16).digest(),
+           zd.shape, colorbar_title, upsample)
+    if key in _FIELD_CACHE:
+        _FIELD_CACHE.move_to_end(key)
+        return [dict(t) for t in _FIELD_CACHE[key]]
+    traces = _build_field_traces(xs, ys, zd, colorbar_title, upsample)
+    _FIELD_CACHE[key] = traces
+    while len(_FIELD_CACHE) > 16:
+        _FIELD_CACHE.popitem(last=False)
+    return [dict(t) for t in traces]
+
+
+def _build_field_traces(xs: np.ndarray, ys: np.ndarray, Zd: np.ndarray,
+                        colorbar_title: str | None, upsample: int) -> list[dict[str, Any]]:
     rgba, lo, hi = raster.contour_bands(raster.upsample(Zd, upsample), CONTOUR_SCALE)
     dx = (xs[-1] - xs[0]) / max(rgba.shape[1] - 1, 1)
     dy = (ys[-1] - ys[0]) / max(rgba.shape[0] - 1, 1)
@@ -285,7 +309,10 @@ def contour_figure(xs: Any, ys: Any, Z: Any, runs: Sequence[Run], *, tr: Transla
         data.append({"type": "scatter", "mode": "lines+markers", "x": _f32(p[:, 0]),
                      "y": _f32(p[:, 1]), "name": run.label, "legendgroup": run.key,
                      "line": {"color": run.color, "width": 2.2},
-                     "marker": {"color": run.color, "size": 3.5}, "hovertemplate": hover})
+                     # every step's dot is an SVG node: 5 paths x 500 steps made the redraw
+                     # slow, so plotly shows at most MAX_STEP_DOTS of them (evenly spread)
+                     "marker": {"color": run.color, "size": 3.5, "maxdisplayed": MAX_STEP_DOTS},
+                     "hovertemplate": hover})
         data.append(_end_marker(run, hover))
     data.extend(_marks(minima, saddles, start, tr))
     layout = _layout(tr("paths.chart.contour_title") if title else None, uirevision,

@@ -72,10 +72,10 @@ def test_contour_and_surface_show_function_minima_start_and_every_path(rosen, la
                            log_scale=True, floor=0.0)
     go.Figure(fig)
     assert _title(fig) == cat["paths.chart.contour_title"]
-    # the field: a filled-contour PNG (upsampled 3x) and a colour bar on an invisible point
+    # the field: a filled-contour PNG (upsampled 2x) and a colour bar on an invisible point
     (field,) = _traces(fig, "image")
     rgba = raster.decode(field["source"])
-    assert rgba.shape == (3 * 40 + 1, 3 * 40 + 1, 4)
+    assert rgba.shape == (2 * 40 + 1, 2 * 40 + 1, 4)
     assert (field["x0"], field["y0"]) == (pytest.approx(xs[0]), pytest.approx(ys[0]))
     assert field["meta"]["zmax"] == pytest.approx(np.log10(1 + Z.max()), rel=1e-5)
     assert field["meta"]["zmin"] == pytest.approx(np.log10(1 + Z.min()), abs=1e-6)
