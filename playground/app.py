@@ -39,7 +39,7 @@ def main() -> None:
         st.selectbox("Language / 语言", LANGUAGES, key="lang",
                      format_func=lambda code: LANGUAGE_NAMES[code])
         st.caption(tr("app.tagline"))
-        preload_plotly()  # plotly.js compiles while the page's controls are drawn
+        preload_plotly()  # plotly.js starts loading with the first elements
     pages = [
         st.Page(network.render, title=tr("nav.network"), icon=":material/hub:",
                 url_path="network", default=True),
