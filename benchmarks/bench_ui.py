@@ -290,7 +290,8 @@ AREAS = """(sels) => {
     const gd = document.querySelector(sel);
     if (!gd || !gd._fullLayout || !gd._fullLayout._size) { out[name] = null; continue; }
     const r = gd.getBoundingClientRect(), s = gd._fullLayout._size;
-    const drawn = gd.querySelectorAll('.main-svg g.trace, .main-svg g.hm, .main-svg g.im image').length;
+    const drawn = gd.querySelectorAll(
+      '.main-svg g.trace, .main-svg g.hm, .main-svg g.im image').length;
     let opacity = 1;  // what reaches the screen: Streamlit fades stale elements
     for (let el = gd; el && el.nodeType === 1; el = el.parentElement)
       opacity *= Number(getComputedStyle(el).opacity);
