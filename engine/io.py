@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import io as _io
 import json
+import math
+import tokenize
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -30,6 +33,15 @@ FORMAT = "dl-playground-experiment"
 VERSION = 1
 MAX_BYTES = 64 * 1024 * 1024  # refuse larger files before parsing them
 MAX_CONFIG_BYTES = 1024 * 1024
+# Checked from the zip directory and the .npy headers before anything is decompressed:
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # all arrays together, once decompressed
+MAX_ENTRIES = 1024  # arrays in one file (params, optimizer state, layer state)
+MAX_SAMPLE_ELEMENTS = 2**22  # numbers per sample at any layer of the file's network
+# What a damaged zip or .npy can raise while being read (zlib: corrupt deflate data;
+# NotImplementedError/RuntimeError: unknown compression method, encrypted entries;
+# TokenError/SyntaxError: a .npy header NumPy's header parser cannot tokenize).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError,
+            NotImplementedError, RuntimeError, tokenize.TokenError, SyntaxError)
 
 
 class ExperimentFileError(ValueError):
@@ -91,13 +103,61 @@ def save(path: str | Path | BinaryIO, model: Sequential, optimizer=None,
         Path(path).write_bytes(data)
 
 
-def _read_archive(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+def _check_sizes(data: bytes) -> None:
+    """Refuse oversized input before parsing it: the file, the number of arrays, their
+    unpacked sizes, and shapes that claim more numbers than their entry holds. Object
+    (pickled) arrays are refused here too, from their header alone."""
     if len(data) > MAX_BYTES:
         raise ExperimentFileError(f"the file is {len(data):,} bytes; experiment files are "
                                   f"limited to {MAX_BYTES:,} bytes")
     if not data.startswith(b"PK"):
         raise ExperimentFileError("not an experiment file: expected a .npz archive (a zip "
                                   f"file starting with 'PK'), got bytes starting {data[:8]!r}")
+    try:
+        with zipfile.ZipFile(_io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ENTRIES:
+                raise ExperimentFileError(f"the archive holds {len(infos):,} entries; at most "
+                                          f"{MAX_ENTRIES:,} are allowed")
+            unpacked = sum(info.file_size for info in infos)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise ExperimentFileError(f"the archive unpacks to {unpacked:,} bytes; at most "
+                                          f"{MAX_UNPACKED_BYTES:,} are allowed")
+            for info in infos:
+                _check_entry(zf, info)
+    except ExperimentFileError:
+        raise
+    except _DAMAGED as exc:
+        raise ExperimentFileError(f"the file is damaged or not an experiment ({exc})") from None
+
+
+def _check_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """One .npy entry: plain numbers, and no more of them than the entry's size holds."""
+    name = info.filename
+    if not name.endswith(".npy"):
+        raise ExperimentFileError(f"unexpected entry {name[:80]!r} in the archive; an "
+                                  "experiment file holds only .npy arrays")
+    with zf.open(info) as fp:
+        version = np.lib.format.read_magic(fp)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(fp)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(fp)
+        else:
+            raise ExperimentFileError(f"entry {name[:80]!r} is .npy format {version}; "
+                                      "expected 1.0 or 2.0")
+    if dtype.hasobject:
+        raise ExperimentFileError(f"the file is damaged or not an experiment: entry "
+                                  f"{name[:80]!r} holds Python objects (dtype {dtype}); "
+                                  "experiment files hold plain numbers and are never unpickled")
+    declared = math.prod(shape) * dtype.itemsize
+    if declared > info.file_size:
+        raise ExperimentFileError(f"entry {name[:80]!r} declares shape {shape} of {dtype} "
+                                  f"({declared:,} bytes) but holds only {info.file_size:,} bytes")
+
+
+def _read_archive(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+    _check_sizes(data)
     try:
         with np.load(_io.BytesIO(data), allow_pickle=False) as npz:
             names = list(npz.files)
@@ -110,13 +170,13 @@ def _read_archive(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
             arrays = {n: npz[n] for n in names if n != "__config__"}
     except ExperimentFileError:
         raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
+    except _DAMAGED as exc:
         raise ExperimentFileError(f"the file is damaged or not an experiment ({exc})") from None
     try:
         cfg = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ExperimentFileError(f"the settings inside the file are not valid JSON: {exc}") \
-            from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ExperimentFileError(f"the settings inside the file are not valid JSON: "
+                                  f"{str(exc)[:200]}") from None
     if not isinstance(cfg, dict) or cfg.get("format") != FORMAT:
         raise ExperimentFileError(f"not an experiment file: expected format {FORMAT!r}, got "
                                   f"{cfg.get('format') if isinstance(cfg, dict) else cfg!r}")
@@ -130,8 +190,11 @@ def from_bytes(data: bytes) -> Experiment:
     """Build a new model (and optimizer) from experiment-file bytes."""
     cfg, arrays = _read_archive(bytes(data))
     try:
+        _check_network_size(cfg["model"], arrays["params"])
         model = Sequential.from_config(cfg["model"])
-    except (ValueError, TypeError, KeyError) as exc:
+    except ExperimentFileError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
         raise ExperimentFileError(f"the model described in the file cannot be built: {exc}") \
             from None
     _check_params(model, cfg, arrays["params"])
@@ -149,6 +212,32 @@ def from_bytes(data: bytes) -> Experiment:
     np.copyto(model.params, arrays["params"])
     extra = cfg.get("extra") if isinstance(cfg.get("extra"), dict) else {}
     return Experiment(model, optimizer, extra)
+
+
+def _check_network_size(model_cfg: dict, params: np.ndarray) -> None:
+    """Count the parameters the file's network would allocate, without allocating them, and
+    refuse a network bigger than the parameters the file holds (or with huge layer shapes)."""
+    from engine import layers as layers_mod
+
+    if not isinstance(model_cfg, dict) or not isinstance(model_cfg.get("layers", []), list):
+        raise ValueError("not a Sequential config: expected a dict with a list of layers")
+    shape = tuple(int(s) for s in model_cfg.get("input_shape") or ())
+    rng = np.random.default_rng(0)
+    total, has_params_before = 0, False
+    for i, layer_cfg in enumerate(model_cfg.get("layers", [])):
+        if math.prod(shape) > MAX_SAMPLE_ELEMENTS or any(s < 1 for s in shape):
+            raise ExperimentFileError(f"layer {i} of the file's network takes inputs of shape "
+                                      f"{shape}; at most {MAX_SAMPLE_ELEMENTS:,} positive "
+                                      "numbers per sample are allowed")
+        layer = layers_mod.from_config(layer_cfg)
+        layer.input_grad = has_params_before
+        shape = tuple(int(s) for s in layer.build(shape, rng))
+        n = sum(math.prod(d.shape) for d in layer.declarations())
+        has_params_before = has_params_before or n > 0
+        total += n
+        if total > params.size:
+            raise ExperimentFileError(f"the file holds {params.shape} parameters but its "
+                                      f"network needs at least {total:,}")
 
 
 def _restore_layer_state(model: Sequential, arrays: dict[str, np.ndarray]) -> None:

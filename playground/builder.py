@@ -12,7 +12,7 @@ import numpy as np
 import engine as eg
 from engine.datasets import features as feature_columns
 from engine.datasets import make
-from playground.config import Experiment
+from playground.config import MAX_SAMPLES, Experiment
 
 GRID_RESOLUTION = 60
 TILE_RESOLUTION = 16
@@ -42,6 +42,8 @@ class Data:
 
 
 def build_data(exp: Experiment) -> Data:
+    if exp.n_samples > MAX_SAMPLES:  # links and widgets clamp; this guards every other path
+        raise ExperimentError("problem.too_many_samples", n=exp.n_samples, cap=MAX_SAMPLES)
     ds = make(exp.dataset, exp.n_samples, exp.noise / 100.0, exp.data_seed)
     Xtr, ytr, Xte, yte = ds.split(exp.train_pct / 100.0, seed=exp.data_seed)
     lo = np.minimum(ds.X.min(axis=0), -1.0)
@@ -98,13 +100,20 @@ def build_model(exp: Experiment) -> eg.Sequential:
             layers.append(L.Dropout(spec.dropout))
     layers.append(L.Dense(1, activation=exp.output_activation,
                           kernel_initializer=exp.initializer))
+    n_params = param_count(exp)
+    if n_params > MAX_PARAMS:  # checked before anything is allocated
+        raise ExperimentError("problem.too_many_params", n=n_params, cap=MAX_PARAMS)
     model = eg.Sequential(layers, input_shape=(len(exp.features),), seed=exp.seed)
-    if model.n_params > MAX_PARAMS:
-        raise ExperimentError("problem.too_many_params", n=model.n_params, cap=MAX_PARAMS)
     metrics = ["accuracy"] if exp.task == "classification" else []
     model.compile(optimizer=build_optimizer(exp), loss=exp.loss, metrics=metrics,
                   l1=exp.l1, l2=exp.l2)
     return model
+
+
+def param_count(exp: Experiment) -> int:
+    """Trainable numbers of ``exp``'s network (Dense kernels and biases), without building it."""
+    widths = [len(exp.features), *(spec.units for spec in exp.layers), 1]
+    return sum((a + 1) * b for a, b in zip(widths, widths[1:]))
 
 
 def build_trainer(exp: Experiment, data: Data | None = None) -> tuple[eg.Trainer, Data]:

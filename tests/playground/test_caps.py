@@ -201,6 +201,8 @@ def test_shipped_configs_keep_xsrf_on_and_stack_traces_off(name):
     assert cfg["server"].get("enableCORS", True) is True
     assert "cookieSecret" not in cfg["server"], "the secret comes from the environment"
     assert cfg["browser"]["gatherUsageStats"] is False
+    # fast reruns run a click's script while the live frame still trains on another thread
+    assert cfg["runner"]["fastReruns"] is False
 
 
 def test_the_production_config_is_headless_and_quiet():

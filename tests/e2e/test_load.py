@@ -1,0 +1,53 @@
+"""A small class at once (benchmarks/load_test.py, short form): 5 sessions for 20 s, once as
+Chromium contexts (what each student's page showed, end to end) and once as protocol
+clients (the server's side alone, timed without the browsers' CPU).
+
+Every session plays its own experiment from its link; each clicks Pause, Step and Play
+while the others play. Asserted: no session ever shows another's numbers, every session
+advances, every click takes effect (Pause freezes the counter, Step adds exactly one, Play
+moves it again), idle sessions stay small, and once the browsers are closed and the
+disconnect TTL has passed, a second class of the same size reuses the first one's memory
+(the sessions were released). Click latencies are measured and printed, never asserted:
+wall-clock numbers depend on the machine (README has the full benchmark's numbers).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import load_test
+
+pytestmark = [pytest.mark.e2e]
+SESSIONS, SECONDS, TTL = 5, 20, 3
+
+
+@pytest.fixture(scope="module", params=["browser", "protocol"])
+def report(request):
+    r = load_test.run(SESSIONS, SECONDS, TTL, client=request.param,
+                      log=lambda msg: print(f"load_test: {msg}"))
+    load_test.print_report(r)
+    return r
+
+
+def test_no_session_shows_another_sessions_numbers(report):
+    assert report["samples_checked"] >= SESSIONS * 10
+    assert report["leaks"] == []
+
+
+def test_every_session_advances_and_every_click_takes_effect(report):
+    assert report["sessions_moving_after_open"] == SESSIONS
+    assert all(v > 0 for v in report["steps_per_s"]), report["steps_per_s"]
+    assert report["failures"] == []
+    assert report["sessions_with_clicks"] == SESSIONS
+    assert all(len(report["clicks"][k]) >= SESSIONS for k in ("pause", "step", "play"))
+
+
+def test_sessions_are_released_after_the_ttl_and_their_memory_reused(report):
+    assert report["trainers_idle"] == SESSIONS
+    # at most one lingers: Streamlit's runtime loop holds the last session it served
+    assert report["trainers_after_close"] <= load_test.LINGER
+    assert report["trainers_after_second"] <= load_test.LINGER
+    assert report["rss_per_idle_session_mb"] < load_test.TARGETS["rss_per_idle_session_mb"]
+    assert report["second_class_moving"] == SESSIONS
+    grown = report["rss_idle_mb"] - report["rss_baseline_mb"]
+    assert report["rss_second_class_growth_mb"] < max(grown, 1) / 2, report
