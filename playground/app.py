@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import html
+import os
 import sys
 from pathlib import Path
 
@@ -40,6 +42,9 @@ def main() -> None:
                      format_func=lambda code: LANGUAGE_NAMES[code])
         st.caption(tr("app.tagline"))
         preload_plotly()  # plotly.js starts loading with the first elements
+        replica = os.environ.get("PLAYGROUND_REPLICA")  # set by deploy/run_replicas.py
+        if replica:
+            st.html(f'<span class="pg-replica" data-replica="{html.escape(replica)}"></span>')
     pages = [
         st.Page(network.render, title=tr("nav.network"), icon=":material/hub:",
                 url_path="network", default=True),
