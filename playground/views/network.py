@@ -12,7 +12,7 @@ import io as _io
 import streamlit as st
 
 import engine as eg
-from playground import builder, charts, pacing, presets, state
+from playground import builder, charts, presets, state
 from playground.components import live_charts
 from playground.config import (
     DATASETS,
@@ -253,10 +253,6 @@ def _experiment_from_widgets(exp: Experiment) -> Experiment:
 
 # -- live views -------------------------------------------------------------------------------
 def _live(sess: dict, tr: Translator) -> None:
-    if sess["playing"]:
-        pacing.frame(id(sess))
-        if sess.get("pace") and pacing.needs_new_interval(sess["pace"], FRAME_INTERVAL):
-            st.rerun()  # re-register the live view at a pace this server can keep
     exp: Experiment = sess["exp"]
     train_frame(sess, FRAME_BUDGET, exp.steps_per_frame)
     trainer: eg.Trainer = sess["trainer"]
@@ -406,14 +402,7 @@ def render() -> None:
         if sess.get("notice"):
             st.info(sess["notice"])
             sess["notice"] = None
-        # The live view's pace grows with the sessions playing in this server process: a
-        # timer tick that arrives while a frame runs interrupts it, so on a busy server
-        # frames slower than the interval would never be drawn (playground/pacing.py).
-        playing = sess["playing"] and not sess["trainer"].diverged
-        interval = pacing.interval(FRAME_INTERVAL) if playing else None
-        sess["pace"] = interval
-        if not playing:
-            pacing.forget(id(sess))
+        interval = FRAME_INTERVAL if sess["playing"] and not sess["trainer"].diverged else None
         st.fragment(_live, run_every=interval)(sess, tr)
     with left:
         _data_controls(exp, tr, hidden)
