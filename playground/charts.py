@@ -593,9 +593,11 @@ def histogram_over_time(series: Series, bins: HistogramBins, *, title: str, tr: 
     blank, see ``_log_counts_scale``). At most ``max_steps`` columns (evenly thinned, the first
     and last kept).
     """
-    trace, x_range, y_range = _hist_heatmap(series, bins, max_steps)
+    trace, _, y_range = _hist_heatmap(series, bins, max_steps)
     # scaleanchor False: an image trace otherwise makes plotly lock square pixels
-    layout = _layout(title, uirevision, xaxis=_axis(tr("chart.step"), range=x_range),
+    # x autoranges (an explicit range that moves every frame would undo a user's zoom);
+    # y is fixed by the bins, and scaleanchor False stops the image trace locking square pixels
+    layout = _layout(title, uirevision, xaxis=_axis(tr("chart.step")),
                      yaxis=_axis(tr("chart.hist.value"), range=y_range, scaleanchor=False),
                      hovermode="closest")
     if trace is None:
@@ -622,22 +624,20 @@ def histograms_over_time(hist_by_layer: Mapping[str, Series],
     h = (1.0 - gap * (rows - 1)) / rows
     data: list[dict[str, Any]] = []
     layout = _layout(title, uirevision or f"hist-{kind}", hovermode="closest")
-    x_lo, x_hi = math.inf, -math.inf
     for i, name in enumerate(names):
         ax = "y" if i == 0 else f"y{i + 1}"
-        trace, x_range, y_range = _hist_heatmap(hist_by_layer[name], bins_by_layer[name],
-                                                max_steps, ax)
+        trace, _, y_range = _hist_heatmap(hist_by_layer[name], bins_by_layer[name],
+                                          max_steps, ax)
         if trace is not None:
             data.append(trace)
-            x_lo, x_hi = min(x_lo, x_range[0]), max(x_hi, x_range[1])
         top = 1.0 - i * (h + gap)
         layout["yaxis" if i == 0 else f"yaxis{i + 1}"] = _axis(
             name, domain=[max(top - h, 0.0), top], anchor="x", title_font={"size": 11},
             tickfont={"size": 10}, nticks=4, range=y_range,
             scaleanchor=False)  # an image trace otherwise locks square pixels
     bottom = "y" if rows == 1 else f"y{rows}"
-    layout["xaxis"] = _axis(tr("chart.step"), anchor=bottom,
-                            range=[x_lo, x_hi] if x_lo < x_hi else [0.0, 1.0])
+    # x autoranges: an explicit range that moves every frame would undo a user's zoom
+    layout["xaxis"] = _axis(tr("chart.step"), anchor=bottom)
     if not names or not any(len(hist_by_layer[n]) for n in names):
         layout["annotations"] = [_no_data(tr)]
     layout["height"] = int(height) if height else 70 + row_height * rows
