@@ -2,7 +2,8 @@
 
 With ``PLAYGROUND_LOAD_PROBE=<dir>`` set, a daemon thread waits for ``<dir>/probe.request``;
 when it appears, the thread runs ``gc.collect()``, counts the live ``engine.Trainer``
-objects (one per Network-page session) and writes ``{"trainers": n}`` to
+objects (one per Network-page session) and writes ``{"trainers": n, ...}`` (with what
+``playground.pacing`` counts: sessions playing, their frames' cost, the pace) to
 ``<dir>/probe.json``. It acts only on request, so it costs nothing while load is measured.
 Everything else is the app itself, run as ``streamlit run`` would run it.
 """
@@ -26,6 +27,7 @@ PROBE_ENV = "PLAYGROUND_LOAD_PROBE"
 
 def _serve(folder: Path) -> None:
     import engine
+    from playground import pacing
 
     request = folder / "probe.request"
     while True:
@@ -33,7 +35,9 @@ def _serve(folder: Path) -> None:
             gc.collect()
             n = sum(1 for o in gc.get_objects() if isinstance(o, engine.Trainer))
             tmp = folder / "probe.json.tmp"
-            tmp.write_text(json.dumps({"trainers": n, "time": time.time()}))
+            tmp.write_text(json.dumps({"trainers": n, "time": time.time(),
+                                       "playing": pacing.playing(), "pace_load_s": pacing.load(),
+                                       "interval_s": pacing.interval(0.1)}))
             os.replace(tmp, folder / "probe.json")
             request.unlink(missing_ok=True)
         time.sleep(0.2)

@@ -52,7 +52,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -179,20 +178,27 @@ async def reap(servers: Servers) -> None:
     await asyncio.sleep(0.5)
 
 
-async def live_trainers(servers: Servers, timeout: float = 20.0) -> int | None:
-    """Ask each replica's probe how many trainers are alive (after a gc.collect())."""
-    total = 0
-    for probe in servers.probes:
-        answer = probe / "probe.json"
+async def probe(servers: Servers, timeout: float = 20.0) -> list[dict] | None:
+    """Ask each replica's probe what it holds (live trainers after a gc.collect(), and what
+    playground.pacing counts); None when one does not answer in time."""
+    answers = []
+    for folder in servers.probes:
+        answer = folder / "probe.json"
         answer.unlink(missing_ok=True)
-        (probe / "probe.request").write_text("?")
+        (folder / "probe.request").write_text("?")
         deadline = time.monotonic() + timeout
         while not answer.exists():
             if time.monotonic() > deadline:
                 return None
             await asyncio.sleep(0.1)
-        total += int(json.loads(answer.read_text())["trainers"])
-    return total
+        answers.append(json.loads(answer.read_text()))
+    return answers
+
+
+async def live_trainers(servers: Servers, timeout: float = 20.0) -> int | None:
+    """How many trainers are alive over all replicas."""
+    answers = await probe(servers, timeout)
+    return None if answers is None else sum(int(a["trainers"]) for a in answers)
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -299,7 +305,7 @@ class Classroom:
 async def _play_phase(sessions: list[Session], servers: Servers, seconds: float,
                       out: dict) -> None:
     cpu0, t0 = cpu_snapshot(servers.pids), time.monotonic()
-    runs0 = _run_endings(sessions)
+    readouts0, lasts0 = _frame_counts(sessions)
     steps0 = await asyncio.gather(*(s.step() for s in sessions))
     load0 = os.getloadavg()[0]
     await asyncio.sleep(seconds)
@@ -312,22 +318,33 @@ async def _play_phase(sessions: list[Session], servers: Servers, seconds: float,
     out["other_cpu_per_s"] = max(0.0, rates["machine"] - rates["server"] - rates["browser"]
                                  - rates["me"])
     out["loadavg_play"] = (load0, os.getloadavg()[0])
-    runs = _run_endings(sessions) - runs0
-    done, cut = runs["FINISHED_FRAGMENT_RUN_SUCCESSFULLY"], runs["FINISHED_EARLY_FOR_RERUN"]
-    out["frames_interrupted_fraction"] = cut / (done + cut) if done + cut else None
+    # A frame is drawn when its last chart arrives; a frame whose messages were still queued
+    # when the next tick's run started lost them (Streamlit drops a fragment's unsent
+    # messages when it reruns; playground/views/live.py waits for them to be sent).
+    readouts1, lasts1 = _frame_counts(sessions)
+    started, drawn = readouts1 - readouts0, lasts1 - lasts0
+    out["frames_lost_fraction"] = max(0.0, 1 - drawn / started) if started else None
     out["steps_per_s"] = [(b - a) / elapsed for a, b in zip(steps0, steps1, strict=True)]
+    out["pace"] = await probe(servers)  # per replica: sessions counted, their cost, the pace
     logs = await asyncio.gather(*(s.log() for s in sessions))
     nows = await asyncio.gather(*(s.now() for s in sessions))
     out["frames_per_s"] = [sum(1 for e in lg if e[0] >= now - elapsed) / elapsed
                            for lg, now in zip(logs, nows, strict=True)]
 
 
-def _run_endings(sessions: list[Session]) -> Counter:
-    """How the sessions' script runs ended so far (protocol clients only; else empty)."""
-    total: Counter = Counter()
+LAST_CHART = "net-hist"  # the Network page's last live view: its arrival ends a frame
+
+
+def _frame_counts(sessions: list[Session]) -> tuple[int, int]:
+    """Frames begun (readouts) and frames drawn to the end (last chart) received so far, over
+    the protocol clients (browsers: 0, 0)."""
+    begun = drawn = 0
     for s in sessions:
-        total.update(getattr(getattr(s, "client", None), "finished", None) or {})
-    return total
+        client = getattr(s, "client", None)
+        if client is not None:
+            begun += len(client.log)
+            drawn += client.charts[LAST_CHART]
+    return begun, drawn
 
 
 async def _measure(servers: Servers, args, out: dict, log) -> None:
@@ -506,6 +523,8 @@ def _summarise(out: dict) -> None:
     out["steps_per_s_median"] = statistics.median(out["steps_per_s"])
     out["frames_per_s_median"] = statistics.median(out["frames_per_s"])
     out["server_cpu_per_session"] = out["server_cpu_per_s"] / n
+    frames = sum(out["frames_per_s"])
+    out["server_cpu_per_frame_s"] = out["server_cpu_per_s"] / frames if frames else None
 
 
 def verdicts(r: dict) -> list[tuple[str, str, str, bool]]:
@@ -521,10 +540,10 @@ def verdicts(r: dict) -> list[tuple[str, str, str, bool]]:
         ("sessions advancing / clicked", f"{sum(v > 0 for v in r['steps_per_s'])} / "
          f"{r['sessions_with_clicks']} of {n}", "all",
          sum(v > 0 for v in r["steps_per_s"]) == n and r["sessions_with_clicks"] == n),
-        *([] if r.get("frames_interrupted_fraction") is None else [
-            ("frames interrupted before they finished",
-             f"{100 * r['frames_interrupted_fraction']:.0f} %", "< 10 %",
-             r["frames_interrupted_fraction"] < 0.1)]),
+        *([] if r.get("frames_lost_fraction") is None else [
+            ("frames computed but not drawn to the end",
+             f"{100 * r['frames_lost_fraction']:.0f} %", "< 10 %",
+             r["frames_lost_fraction"] < 0.1)]),
         ("RSS growth per idle session", f"{r['rss_per_idle_session_mb']:.1f} MB",
          f"< {TARGETS['rss_per_idle_session_mb']:.0f} MB",
          r["rss_per_idle_session_mb"] < TARGETS["rss_per_idle_session_mb"]),
@@ -555,12 +574,19 @@ def print_report(r: dict) -> bool:
     print(f"  pause: button says Play {fmt(r['pause_label_p50_s'])} / "
           f"{fmt(r['pause_label_p95_s'])}, last data-step change {fmt(r['pause_last_step_p50_s'])}"
           f" / {fmt(r['pause_last_step_p95_s'])} after the click")
-    cut = r.get("frames_interrupted_fraction")
-    cut_text = "" if cut is None else (f"; {100 * cut:.0f} % of frames interrupted by the next "
-                                       "tick before they finished drawing")
+    cut = r.get("frames_lost_fraction")
+    cut_text = "" if cut is None else (f"; {100 * cut:.0f} % of frames computed but not drawn "
+                                       "to the end")
     print(f"  per session while all play: {r['steps_per_s_median']:.0f} engine steps/s (min "
           f"{min(r['steps_per_s']):.0f}, max {max(r['steps_per_s']):.0f}), "
           f"{r['frames_per_s_median']:.1f} readouts/s{cut_text}")
+    pace = r.get("pace") or []
+    if pace and all(a.get("playing") for a in pace):
+        print("  pacing (per replica): " + "; ".join(
+            f"{a['playing']} playing, {1000 * a['pace_load_s'] / a['playing']:.0f} ms counted "
+            f"per frame, frame every {a['interval_s']:.2f} s" for a in pace)
+            + (f"; measured {1000 * r['server_cpu_per_frame_s']:.0f} ms server CPU per frame"
+               if r.get("server_cpu_per_frame_s") else ""))
     print(f"  CPU while all play (cores): server {r['server_cpu_per_s']:.2f} "
           f"(= {r['server_cpu_per_session']:.3f} per session), clients "
           f"{r['client_cpu_per_s']:.2f}, rest of the machine {r['other_cpu_per_s']:.2f}")

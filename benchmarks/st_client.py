@@ -45,6 +45,7 @@ class StreamlitClient:
         self.labels: dict[str, str] = {}  # widget key -> the button's current label
         self.exceptions: list[str] = []
         self.finished: Counter[str] = Counter()  # how runs ended, e.g. FINISHED_EARLY_FOR_RERUN
+        self.charts: Counter[str] = Counter()  # live_charts key ("net-hist") -> updates received
         self.messages = 0
         self.changed = asyncio.Event()
         self._timers: dict[str, tuple[float, asyncio.Task]] = {}
@@ -137,6 +138,8 @@ class StreamlitClient:
             self.changed.set()
         elif kind == "exception":
             self.exceptions.append(el.exception.message[:300])
+        elif kind == "bidi_component" and "-live_chart-" in el.bidi_component.id:
+            self.charts[el.bidi_component.id.split("-live_chart-", 1)[1]] += 1
         else:
             widget = getattr(el, kind, None) if kind else None
             wid = getattr(widget, "id", "") if widget is not None else ""

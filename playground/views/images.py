@@ -39,9 +39,9 @@ from playground.images_config import (
 )
 from playground.views.common import grid_with, show_notes, write_url
 from playground.views.common import widget_key as _k
+from playground.views.live import live_fragment
 from playground.views.training import readout, train_frame, transport
 
-FRAME_INTERVAL = 0.1  # seconds between live frames while playing
 FRAME_BUDGET = 0.05  # at most this much training per frame (one session cannot hog a core)
 KEY = "img"
 DOMAIN = stack.DOMAINS["image"]
@@ -476,8 +476,8 @@ def render() -> None:
         if sess.get("notice"):
             st.info(sess["notice"], icon=":material/restart_alt:")
             sess["notice"] = None
-        interval = FRAME_INTERVAL if sess["playing"] and not sess["trainer"].diverged else None
-        st.fragment(_live, run_every=interval)(sess, tr)
+        playing = sess["playing"] and not sess["trainer"].diverged
+        live_fragment(_live, sess, tr, playing=playing)
         last = sess["data"].X_test.shape[0] - 1
         if st.session_state.get(_k("iw_img"), 0) > last:
             st.session_state[_k("iw_img")] = min(sess["cfg"].image, last)

@@ -39,6 +39,7 @@ from playground.components import live_charts
 from playground.i18n import Translator
 from playground.views import network
 from playground.views.common import widget_key as _k
+from playground.views.live import live_fragment
 
 KEY = "landscape"
 SHARPNESS = "sharpness"  # the trainer history series the tracker records into
@@ -531,4 +532,4 @@ def render() -> None:
     if ls["job"] is not None:
         return  # half done (a test stopped it); the next run carries on
     follow = ls["settings"]["follow"] and not trainer.diverged
-    st.fragment(_live, run_every=FRAME_INTERVAL if follow else None)(ls, sess, tr)
+    live_fragment(_live, ls, sess, tr, playing=follow, base=FRAME_INTERVAL)

@@ -32,9 +32,9 @@ from playground.config import (
 from playground.i18n import Translator
 from playground.views.common import grid_with, show_notes, write_url
 from playground.views.common import widget_key as _k
+from playground.views.live import live_fragment
 from playground.views.training import readout, train_frame, transport
 
-FRAME_INTERVAL = 0.1  # seconds between live frames while playing
 FRAME_BUDGET = 0.05  # at most this much training per frame, so one session cannot hog a core
 LR_GRID = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_GRID = (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
@@ -402,8 +402,8 @@ def render() -> None:
         if sess.get("notice"):
             st.info(sess["notice"])
             sess["notice"] = None
-        interval = FRAME_INTERVAL if sess["playing"] and not sess["trainer"].diverged else None
-        st.fragment(_live, run_every=interval)(sess, tr)
+        playing = sess["playing"] and not sess["trainer"].diverged
+        live_fragment(_live, sess, tr, playing=playing)
     with left:
         _data_controls(exp, tr, hidden)
         _layer_controls(exp, tr, hidden)

@@ -26,10 +26,10 @@ from playground.components import live_charts
 from playground.i18n import Translator
 from playground.views.common import grid_with, show_notes, write_url
 from playground.views.common import widget_key as _k
+from playground.views.live import live_fragment
 from playground.views.training import readout, train_frame, transport
 
 KEY = "seq"
-FRAME_INTERVAL = 0.1  # seconds between live frames while playing
 FRAME_BUDGET = 0.05  # at most this much training per frame
 DOMAIN = "sequence"
 KINDS = stack.DOMAINS[DOMAIN]
@@ -480,9 +480,9 @@ def render() -> None:
             st.info(sess["notice"])
             sess["notice"] = None
         _example_picker(sess, tr)
-        interval = FRAME_INTERVAL if sess["playing"] and not sess["trainer"].diverged else None
+        playing = sess["playing"] and not sess["trainer"].diverged
         with st.container(key="seq_live"):
-            st.fragment(_live, run_every=interval)(sess, tr)
+            live_fragment(_live, sess, tr, playing=playing)
         _explain(sess, tr)
         _share(sess, tr)
 
