@@ -134,7 +134,7 @@ INIT_SCRIPT = r"""
 (() => {
   if (window.__benchUI) return;
   const B = window.__benchUI = {
-    firstElement: null, firstComponent: null,
+    firstElement: null, firstComponent: null, controls: null,
     firstSvg: null, firstVisible: null, firstReactStart: null, firstReactEnd: null,
     frame: 0, reacts: {}, reactErrors: 0, wrapped: false,
     sampling: false, steps: [], lastStep: null, missing: {}, stale: {}, faded: {}, sampled: 0,
@@ -173,6 +173,9 @@ INIT_SCRIPT = r"""
       B.firstElement = performance.now();
     if (B.firstComponent === null && document.querySelector('.lc-root'))
       B.firstComponent = performance.now();
+    // the Network page's controls (its form has the only number inputs)
+    if (B.controls === null && document.querySelector('[data-testid="stNumberInput"]'))
+      B.controls = performance.now();
     if (B.firstVisible === null) {
       for (const el of document.querySelectorAll(FIRST)) {
         if (B.firstSvg === null) B.firstSvg = performance.now();
@@ -324,7 +327,7 @@ LOAD_INFO = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
   return {firstVisible: B.firstVisible, firstSvg: B.firstSvg,
           firstElement: B.firstElement, firstComponent: B.firstComponent,
-          firstReactStart: B.firstReactStart, firstReactEnd: B.firstReactEnd,
+          controls: B.controls, firstReactStart: B.firstReactStart, firstReactEnd: B.firstReactEnd,
           dcl: nav ? nav.domContentLoadedEventEnd : null, plotly: res};
 }"""
 
@@ -671,14 +674,17 @@ def _same_ranges(a, b, tol: float = 1e-6) -> bool:
     )
 
 
-def one_load(browser, url: str, timeout_ms: float) -> dict:
+def one_load(browser, url: str, timeout_ms: float, controls: bool = False) -> dict:
+    """Open ``url`` in a fresh context: when its first chart became visible (and with
+    ``controls``, when the Network page's controls appeared), page clock, ms."""
     context = browser.new_context(viewport=VIEWPORT)
     try:
         context.add_init_script(INIT_SCRIPT)
         page = context.new_page()
         page.goto(url, wait_until="commit", timeout=timeout_ms)
+        wanted = "B.firstVisible !== null" + (" && B.controls !== null" if controls else "")
         page.wait_for_function(
-            "() => window.__benchUI && window.__benchUI.firstVisible !== null",
+            f"() => {{ const B = window.__benchUI; return B && {wanted}; }}",
             timeout=timeout_ms,
             polling=100,
         )
@@ -695,7 +701,8 @@ def phase_load(browser, urls: dict[str, str], args, result: dict) -> None:
     for _ in range(args.loads):
         for name, url in urls.items():  # interleaved, so load changes hit both alike
             try:
-                loads[name].append(one_load(browser, url, args.load_timeout * 1000))
+                loads[name].append(one_load(browser, url, args.load_timeout * 1000,
+                                            controls=name == "app"))
             except Exception as err:  # noqa: BLE001 - a failed load is reported, not fatal
                 loads[name].append({"error": str(err).splitlines()[0]})
     out = {}
@@ -717,6 +724,7 @@ def phase_load(browser, urls: dict[str, str], args, result: dict) -> None:
                 [max((p["end"] for p in r["plotly"]), default=None) for r in ok]
             ),
             "median_dom_content_loaded_ms": _median([r["dcl"] for r in ok]),
+            "median_controls_ms": _median([r["controls"] for r in ok]),
         }
     app, base = out["app"]["median_ms"], out["one_chart"]["median_ms"]
     out["ratio"] = app / base if app and base else None
@@ -1118,6 +1126,9 @@ def verdicts(r: dict) -> list[tuple[str, str, str, bool | None]]:
         a, b = load["app"]["median_ms"], load["one_chart"]["median_ms"]
         rows.append(("first chart, app (median)", f"{a:.0f} ms" if a else "n/a", "", None))
         rows.append(("first chart, one-chart page", f"{b:.0f} ms" if b else "n/a", "", None))
+        c = load["app"].get("median_controls_ms")
+        rows.append(("app's controls on screen (median)", f"{c:.0f} ms" if c else "n/a", "",
+                     None))
         ratio = load["ratio"]
         rows.append(
             (

@@ -31,6 +31,7 @@ def _language() -> str:
 
 def main() -> None:
     st.set_page_config(page_title="Deep-learning playground", page_icon="🧠", layout="wide")
+    preload_plotly()  # the page's first element: plotly.js starts loading at once
     # Streamlit fades elements whose fragment run is in flight; live charts redraw in place,
     # so fading only makes them flicker (bench_ui counted 14-24 % of frames faded).
     st.html('<style>[data-testid="stElementContainer"]:has(.lc-root)'
@@ -41,7 +42,6 @@ def main() -> None:
         st.selectbox("Language / 语言", LANGUAGES, key="lang",
                      format_func=lambda code: LANGUAGE_NAMES[code])
         st.caption(tr("app.tagline"))
-        preload_plotly()  # plotly.js starts loading with the first elements
         replica = os.environ.get("PLAYGROUND_REPLICA")  # set by deploy/run_replicas.py
         if replica:
             st.html(f'<span class="pg-replica" data-replica="{html.escape(replica)}"></span>')

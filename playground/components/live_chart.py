@@ -40,7 +40,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -471,6 +471,7 @@ def live_charts(
     config: Mapping[str, Any] | None = None,
     keep_template: bool = False,
     float32: bool = True,
+    on_drawn: Callable[[], None] | None = None,
 ) -> None:
     """Draw several live charts as ONE element (one delta per rerun), in a grid.
 
@@ -480,6 +481,10 @@ def live_charts(
     wins). Only charts whose payload changed since the last frame are redrawn.
     In the page the chart div is ``[data-live-chart=KEY] [data-chart-id=NAME]``.
     Keep ``key`` stable across reruns: it is the element's identity.
+
+    ``on_drawn``: called (as a widget callback, before the rerun it causes) once the browser
+    has drawn the element's first chart; the rerun is the fragment's when the element is in
+    one. For pages that send what is below the fold only after the first chart is up.
     """
     data = build_component_data(
         figures,
@@ -491,7 +496,11 @@ def live_charts(
         float32=float32,
     )
     _prepare_serving()
-    _mount(key=f"live_chart-{data['key']}", data=data)
+    if on_drawn is None:
+        _mount(key=f"live_chart-{data['key']}", data=data)
+    else:
+        data["report_drawn"] = True
+        _mount(key=f"live_chart-{data['key']}", data=data, on_drawn_change=on_drawn)
 
 
 def live_chart(

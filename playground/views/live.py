@@ -31,8 +31,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from playground import pacing
 
-__all__ = ["FRAME_INTERVAL", "RETUNE_GAP", "SEND_WAIT", "live_fragment", "session_id",
-           "wait_sent"]
+__all__ = ["FRAME_INTERVAL", "RETUNE_GAP", "SEND_WAIT", "live_fragment", "served",
+           "session_id", "wait_sent"]
 
 FRAME_INTERVAL = 0.1  # seconds between live frames while playing on a quiet server
 SEND_WAIT = 0.5  # at most this long at the end of a frame for it to be sent
@@ -41,20 +41,32 @@ _POLL = 0.003
 
 
 def _app_session():
-    """This session's ``AppSession``, or None outside a served app (AppTest).
+    """This session's ``AppSession``, or None outside an app served to a browser (AppTest,
+    bare mode).
 
-    Streamlit has no public way to ask whether a session's messages were sent, or whether
-    the event loop has handled the start of this run; this reads ``AppSession``'s
-    ``_browser_queue`` and ``_event_loop``. tests/playground/test_live.py checks they still
-    exist, so a Streamlit upgrade that moves them fails CI instead of silently losing frames
-    again."""
+    Streamlit has no public way to ask whether a session's messages were sent; this reads
+    ``Runtime._session_mgr`` and ``AppSession``'s ``_browser_queue`` and ``_event_loop``.
+    tests/playground/test_live.py checks they still exist, and the CI load test that frames
+    arrive whole, so a Streamlit upgrade that moves them fails CI instead of silently losing
+    frames again."""
     from streamlit.runtime import Runtime
 
     ctx = get_script_run_ctx(suppress_warning=True)
     if ctx is None or not Runtime.exists():
         return None
-    info = Runtime.instance()._session_mgr.get_active_session_info(ctx.session_id)
-    return None if info is None else info.session
+    try:
+        info = Runtime.instance()._session_mgr.get_active_session_info(ctx.session_id)
+        session = None if info is None else info.session
+        if session is not None:
+            session._event_loop, session._browser_queue  # noqa: B018 - both must exist
+    except AttributeError:  # AppTest's stand-in runtime, or other internals
+        return None
+    return session
+
+
+def served() -> bool:
+    """True when this run is for a browser connected to a served app (not AppTest)."""
+    return _app_session() is not None
 
 
 def wait_sent(limit: float = SEND_WAIT) -> float:
@@ -65,15 +77,10 @@ def wait_sent(limit: float = SEND_WAIT) -> float:
     loop, handled in order; a callback posted now has run once they are all in the queue.
     Then the queue empties when the loop next sends it."""
     t0 = time.monotonic()
-    try:
-        session = _app_session()
-        loop, queue = (None, None) if session is None else (session._event_loop,
-                                                              session._browser_queue)
-    except AttributeError:  # another Streamlit's internals: give the event loop a moment
-        time.sleep(0.01)
-        return time.monotonic() - t0
-    if loop is None:
+    session = _app_session()
+    if session is None:
         return 0.0
+    loop, queue = session._event_loop, session._browser_queue
     queued = threading.Event()
     try:
         loop.call_soon_threadsafe(queued.set)

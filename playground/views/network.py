@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io as _io
+import time
 
 import streamlit as st
 
@@ -32,11 +33,16 @@ from playground.config import (
 from playground.i18n import Translator
 from playground.views.common import grid_with, show_notes, write_url
 from playground.views.common import widget_key as _k
-from playground.views.live import live_fragment
+from playground.views.live import live_fragment, served
 from playground.views.training import readout, train_frame, transport
 
 FRAME_BUDGET = 0.05  # at most this much training per frame, so one session cannot hog a core
 LR_GRID = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+# The controls (~40 widgets) reach the browser after the first chart is on screen: drawing them
+# took the browser's one main thread while plotly.js was starting (bench_ui: first chart 1.72x
+# a one-chart page with them in the first run, 1.42x without). If the browser never reports a
+# drawn chart, they come after CONTROLS_FALLBACK seconds anyway.
+CONTROLS_FALLBACK = 3.0
 REG_GRID = (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
 BATCH_GRID = (1, 2, 5, 10, 20, 50, 100, 0)
 SPEED_GRID = (1, 2, 5, 10, 25, 50, 100, 250)
@@ -252,7 +258,33 @@ def _experiment_from_widgets(exp: Experiment) -> Experiment:
 
 
 # -- live views -------------------------------------------------------------------------------
+def _controls_state(sess: dict) -> str:
+    """"waiting" (the first run for a browser: charts only), then "due" (the first chart is
+    drawn, or CONTROLS_FALLBACK passed: the next full run sends them), then "shown"."""
+    now = sess.get("controls")
+    if now is None:
+        now = "waiting" if served() else "shown"  # AppTest has no browser to wait for
+        sess["opened"] = time.monotonic()
+    elif now == "due" or (now == "waiting"
+                          and time.monotonic() - sess["opened"] > CONTROLS_FALLBACK):
+        now = "shown"
+    sess["controls"] = now
+    return now
+
+
+def _chart_drawn(sess: dict) -> None:
+    if sess.get("controls") == "waiting":
+        sess["controls"] = "due"
+
+
 def _live(sess: dict, tr: Translator) -> None:
+    # Only from a fragment's own run: st.rerun() inside a full run would interrupt it, and
+    # Streamlit then replays that run's click (Pause would toggle twice).
+    if sess.get("controls") == "waiting" and not sess.get("full_run"):
+        if time.monotonic() - sess["opened"] > CONTROLS_FALLBACK:
+            sess["controls"] = "due"
+    if sess.get("controls") == "due" and not sess.get("full_run"):
+        st.rerun()  # the whole page, now with its controls
     exp: Experiment = sess["exp"]
     train_frame(sess, FRAME_BUDGET, exp.steps_per_frame)
     trainer: eg.Trainer = sess["trainer"]
@@ -287,7 +319,9 @@ def _live(sess: dict, tr: Translator) -> None:
             data.raw_test if exp.show_test else None, data.y_test if exp.show_test else None,
             task=exp.task, discretize=exp.discretize, tr=tr),
     }
-    live_charts(top, key="net-top", height=380, columns=2)
+    waiting = sess.get("controls") == "waiting"
+    live_charts(top, key="net-top", height=380, columns=2,
+                on_drawn=(lambda: _chart_drawn(sess)) if waiting else None)
     h = trainer.history
     curves = {"loss": charts.loss_curves(h, tr=tr)}
     if exp.task == "classification":
@@ -379,6 +413,7 @@ def render() -> None:
     exp: Experiment = sess["exp"]
     _sync_widgets(exp, overwrite=sess.pop("sync", False))
     hidden = set(exp.hidden)
+    controls = _controls_state(sess)
 
     st.title(tr("net.title"))
     show_notes(sess)
@@ -403,7 +438,15 @@ def render() -> None:
             st.info(sess["notice"])
             sess["notice"] = None
         playing = sess["playing"] and not sess["trainer"].diverged
-        live_fragment(_live, sess, tr, playing=playing)
+        # while the controls wait, the fragment ticks even when paused (to send them)
+        sess["full_run"] = True
+        try:
+            live_fragment(_live, sess, tr, playing=playing or controls == "waiting")
+        finally:
+            sess["full_run"] = False
+    if controls == "waiting":
+        left.caption(tr("net.loading_controls"))
+        return
     with left:
         _data_controls(exp, tr, hidden)
         _layer_controls(exp, tr, hidden)

@@ -39,6 +39,19 @@ def test_page_opens_learning_and_pause_freezes(page, app_url, st_e2e):
     assert not page.page_errors
 
 
+def test_the_controls_follow_the_first_chart(page, app_url, st_e2e):
+    # The first run sends the live views without the ~40 controls (their layout would take
+    # the browser's main thread while plotly.js starts); the chart, once drawn, calls for them.
+    st_e2e.open_app(page, app_url)
+    page.locator('[data-live-chart="net-top"] .main-svg').first.wait_for()
+    page.get_by_role("combobox", name="Data set").wait_for()
+    wait_until(lambda: page.get_by_text("Loading the controls").count() == 0)
+    assert page.locator("[data-testid=stNumberInput]").count() >= 2
+    first = counter(page)["step"]
+    wait_until(lambda: counter(page)["step"] > first)  # still learning, never paused by it
+    assert not page.page_errors
+
+
 def test_step_advances_exactly_one_and_reset_returns_to_zero(page, app_url, st_e2e):
     st_e2e.open_app(page, app_url)
     pause(page)

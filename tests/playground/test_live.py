@@ -40,6 +40,20 @@ def test_the_streamlit_internals_wait_sent_reads_are_there():
 
 def test_outside_a_served_app_nothing_waits():
     assert live.wait_sent() == 0.0
+    assert not live.served()
+
+
+def _served_page() -> None:
+    import streamlit as st
+
+    from playground.views import live
+
+    st.write(f"served={live.served()} waited={live.wait_sent()}")
+
+
+def test_apptest_is_not_a_served_app():
+    at = AppTest.from_function(_served_page).run()
+    assert at.markdown[0].value == "served=False waited=0.0"
 
 
 def _page(cost: float) -> None:
