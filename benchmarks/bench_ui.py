@@ -881,10 +881,14 @@ def phase_paths(browser, app_url: str, args, result: dict, errors: list[str]) ->
                 page.keyboard.press(key)
 
             s = _measure_change(page, PATHS_CHART, act, args.change_timeout)
-            s.update(opt=opt, key=key)
+            span = page.locator(".pg-paths").first
+            s.update(opt=opt, key=key, server_ms=float(span.get_attribute("data-ms") or "nan"),
+                     server_views_ms=float(span.get_attribute("data-ms-views") or "nan"))
             samples.append(s)
             print(f"  paths change {i + 1}: {opt} {key}: "
-                  f"{_fmt_ms(s['ms'])} ms to the new path, {_fmt_ms(s['idle_ms'])} ms to idle",
+                  f"{_fmt_ms(s['ms'])} ms to the new path, {_fmt_ms(s['idle_ms'])} ms to idle"
+                  f" (server: views {s['server_views_ms']:.0f} ms, page {s['server_ms']:.0f} ms;"
+                  f" {s['reacts_before_new']} redraws before it)",
                   flush=True)
         span = page.locator(".pg-paths").first
         result["paths"] = {

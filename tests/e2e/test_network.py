@@ -46,7 +46,7 @@ def test_the_controls_follow_the_first_chart(page, app_url, st_e2e):
     page.locator('[data-live-chart="net-top"] .main-svg').first.wait_for()
     page.get_by_role("combobox", name="Data set").wait_for()
     wait_until(lambda: page.get_by_text("Loading the controls").count() == 0)
-    assert page.locator("[data-testid=stNumberInput]").count() >= 2
+    wait_until(lambda: page.locator("[data-testid=stNumberInput]").count() >= 2)
     first = counter(page)["step"]
     wait_until(lambda: counter(page)["step"] > first)  # still learning, never paused by it
     assert not page.page_errors
