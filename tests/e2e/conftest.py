@@ -19,14 +19,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
+from deploy.run_replicas import wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -66,24 +65,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen, log_path: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(
-                f"streamlit exited with code {proc.returncode}:\n{log_path.read_text()[-3000:]}"
-            )
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-            pass
-        time.sleep(0.2)
-    tail = log_path.read_text()[-3000:]
-    raise RuntimeError(f"streamlit not healthy after {timeout:.0f}s:\n{tail}")
-
-
 @contextlib.contextmanager
 def streamlit_server(
     app_path: str | os.PathLike[str] = DEFAULT_APP,
@@ -120,7 +101,7 @@ def streamlit_server(
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
     try:
-        _wait_healthy(url, proc, log_path, timeout)
+        wait_healthy(url, proc, log_path, timeout)
         yield url
     finally:
         proc.terminate()

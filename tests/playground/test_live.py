@@ -16,14 +16,7 @@ from streamlit.testing.v1 import AppTest
 from playground import pacing
 from playground.views import live
 
-
-@pytest.fixture(autouse=True)
-def empty():
-    with pacing._lock:
-        pacing._sessions.clear()
-    yield
-    with pacing._lock:
-        pacing._sessions.clear()
+pytestmark = pytest.mark.usefixtures("empty_pacing")
 
 
 def test_the_streamlit_internals_wait_sent_reads_are_there():

@@ -9,14 +9,7 @@ import pytest
 
 from playground import pacing
 
-
-@pytest.fixture(autouse=True)
-def empty():
-    with pacing._lock:
-        pacing._sessions.clear()
-    yield
-    with pacing._lock:
-        pacing._sessions.clear()
+pytestmark = pytest.mark.usefixtures("empty_pacing")
 
 
 def test_idle_and_small_classes_get_the_base_interval():
