@@ -232,6 +232,15 @@ def test_same_dom_node_and_zoom_survive_updates(page, app_url, st_e2e):
         wait_reacts_at_least(page, st_e2e, chart, reacts[chart] + 5)
     set_playing(page, st_e2e, False)
 
+    # Checked once the rerun that Pause started has settled: Streamlit sometimes re-mounts
+    # the elements on that rerun (new, empty parents, ~0.1 s after it starts); the new mount
+    # adopts the same chart divs, zoom and all.
+    st_e2e.wait_for_app_idle(page)
+    page.wait_for_timeout(500)
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('.lc-chart').length === n"
+        " && document.querySelectorAll('.js-plotly-plot').length === n",
+        arg=len(CHARTS), timeout=10_000)
     same = page.evaluate(
         """(sels) => Object.entries(sels).map(([name, sel]) => {
              const gd = document.querySelector(sel);
@@ -239,13 +248,6 @@ def test_same_dom_node_and_zoom_survive_updates(page, app_url, st_e2e):
         {chart: sel(st_e2e, chart) for chart in CHARTS},
     )
     assert same == [True] * len(CHARTS), "a chart div was re-mounted"
-    # Counted once the rerun that Pause started has settled (CI once caught the moment in
-    # between, with the same, re-marked divs before and after).
-    st_e2e.wait_for_app_idle(page)
-    page.wait_for_function(
-        "(n) => document.querySelectorAll('.lc-chart').length === n"
-        " && document.querySelectorAll('.js-plotly-plot').length === n",
-        arg=len(CHARTS), timeout=10_000)
 
     heat = page.evaluate(
         "(sel) => { const l = document.querySelector(sel)._fullLayout;"

@@ -208,6 +208,7 @@ function createState(parentElement) {
     busy: false,
     failed: false,
     resizeFrame: 0,
+    teardown: 0,
     observer: null,
   };
   if (typeof ResizeObserver === "function") {
@@ -266,8 +267,23 @@ export default function liveChart(component) {
   if (data.src) loadPlotly(data.src).catch(() => {});
 
   let root = parentElement.querySelector(":scope > .lc-root");
+  // Streamlit sometimes re-mounts the element on a full rerun (a new, empty
+  // parentElement, mounted before or after the old one is removed): the
+  // charts of the same key move into it with their zoom and Plotly state
+  // instead of being drawn afresh. Keys are unique in a page, so the newest
+  // mount of a key owns its charts.
+  const roots = (window.__liveChartRoots = window.__liveChartRoots || new Map());
+  if (!root) {
+    const old = roots.get(data.key);
+    if (old && old.__liveChartState) {
+      parentElement.appendChild(old);
+      root = old;
+      stats().adopted = (stats().adopted || 0) + 1;
+    }
+  }
   const state = root ? root.__liveChartState : createState(parentElement);
   root = state.root;
+  roots.set(data.key, root);
   root.dataset.liveChart = data.key;
   root.style.gridTemplateColumns = `repeat(${Math.max(1, data.columns || 1)}, minmax(0, 1fr))`;
   state.src = data.src;
@@ -287,15 +303,24 @@ export default function liveChart(component) {
 
   // Streamlit keeps only the newest cleanup and calls it on unmount, but it
   // also calls a cleanup at once when an update was superseded while the
-  // module was loading; so tear down only if the element really left the DOM.
+  // module was loading, and when a full rerun re-mounts the element (whose
+  // charts the new mount adopts, above). So tear down only if the element is
+  // still gone a second later and no update has come since.
+  if (state.teardown) {
+    clearTimeout(state.teardown);
+    state.teardown = 0;
+  }
   return () => {
-    setTimeout(() => {
+    clearTimeout(state.teardown);
+    state.teardown = setTimeout(() => {
+      state.teardown = 0;
       if (root.isConnected) return;
       if (state.frame) cancelAnimationFrame(state.frame);
       if (state.observer) state.observer.disconnect();
       if (window.Plotly) for (const div of state.divs.values()) window.Plotly.purge(div);
       state.divs.clear();
       state.pending.clear();
-    }, 0);
+      if (roots.get(data.key) === root) roots.delete(data.key);
+    }, 1000);
   };
 }
