@@ -56,6 +56,7 @@ __all__ = [
     "plotly_js_source",
     "preload_plotly",
     "to_payload",
+    "when_chart_drawn",
 ]
 
 _LOG = logging.getLogger(__name__)
@@ -450,6 +451,33 @@ _PRELOAD_JS = """<script>
 </script>"""
 
 
+_DRAWN_JS = """
+export default function whenChartDrawn(component) {
+  let sent = false;
+  const send = () => {
+    if (sent) return;
+    sent = true;
+    component.setTriggerValue("drawn", true);
+  };
+  if (window.__liveChartDrawn) {
+    send();
+    return undefined;
+  }
+  window.addEventListener("live-chart-drawn", send, { once: true });
+  return () => window.removeEventListener("live-chart-drawn", send);
+}
+"""
+_drawn_mount = st.components.v2.component("dl_playground_chart_drawn", js=_DRAWN_JS)
+
+
+def when_chart_drawn(on_drawn: Callable[[], None], *, key: str) -> None:
+    """An invisible element: once a live chart of the page is on screen (or at once, if one
+    already is), the browser fires its trigger, ``on_drawn`` runs as its callback, and the
+    app reruns. Put it outside any fragment so that rerun is the whole page's: for pages that
+    send what is below the fold only after the first chart is up."""
+    _drawn_mount(key=key, on_drawn_change=on_drawn)
+
+
 def preload_plotly() -> None:
     """Start loading plotly.js as soon as the page's first elements arrive.
 
@@ -471,7 +499,6 @@ def live_charts(
     config: Mapping[str, Any] | None = None,
     keep_template: bool = False,
     float32: bool = True,
-    on_drawn: Callable[[], None] | None = None,
 ) -> None:
     """Draw several live charts as ONE element (one delta per rerun), in a grid.
 
@@ -482,9 +509,6 @@ def live_charts(
     In the page the chart div is ``[data-live-chart=KEY] [data-chart-id=NAME]``.
     Keep ``key`` stable across reruns: it is the element's identity.
 
-    ``on_drawn``: called (as a widget callback, before the rerun it causes) once the browser
-    has drawn the element's first chart; the rerun is the fragment's when the element is in
-    one. For pages that send what is below the fold only after the first chart is up.
     """
     data = build_component_data(
         figures,
@@ -496,11 +520,7 @@ def live_charts(
         float32=float32,
     )
     _prepare_serving()
-    if on_drawn is None:
-        _mount(key=f"live_chart-{data['key']}", data=data)
-    else:
-        data["report_drawn"] = True
-        _mount(key=f"live_chart-{data['key']}", data=data, on_drawn_change=on_drawn)
+    _mount(key=f"live_chart-{data['key']}", data=data)
 
 
 def live_chart(

@@ -14,7 +14,7 @@ import streamlit as st
 
 import engine as eg
 from playground import builder, charts, presets, state
-from playground.components import live_charts
+from playground.components import live_charts, when_chart_drawn
 from playground.config import (
     DATASETS,
     FEATURES,
@@ -259,8 +259,8 @@ def _experiment_from_widgets(exp: Experiment) -> Experiment:
 
 # -- live views -------------------------------------------------------------------------------
 def _controls_state(sess: dict) -> str:
-    """"waiting" (the first run for a browser: charts only), then "due" (the first chart is
-    drawn, or CONTROLS_FALLBACK passed: the next full run sends them), then "shown"."""
+    """The controls' stage: "waiting" (the first run for a browser: charts only), "due" (the
+    first chart is drawn, or CONTROLS_FALLBACK passed: this full run sends them), "shown"."""
     now = sess.get("controls")
     if now is None:
         now = "waiting" if served() else "shown"  # AppTest has no browser to wait for
@@ -278,12 +278,11 @@ def _chart_drawn(sess: dict) -> None:
 
 
 def _live(sess: dict, tr: Translator) -> None:
-    # Only from a fragment's own run: st.rerun() inside a full run would interrupt it, and
-    # Streamlit then replays that run's click (Pause would toggle twice).
-    if sess.get("controls") == "waiting" and not sess.get("full_run"):
-        if time.monotonic() - sess["opened"] > CONTROLS_FALLBACK:
-            sess["controls"] = "due"
-    if sess.get("controls") == "due" and not sess.get("full_run"):
+    # The fallback for a browser that never reports a drawn chart; only from a fragment's own
+    # run (st.rerun() inside a full run would interrupt it, and Streamlit replays its click).
+    if (sess.get("controls") == "waiting" and not sess.get("full_run")
+            and time.monotonic() - sess["opened"] > CONTROLS_FALLBACK):
+        sess["controls"] = "due"
         st.rerun()  # the whole page, now with its controls
     exp: Experiment = sess["exp"]
     train_frame(sess, FRAME_BUDGET, exp.steps_per_frame)
@@ -319,9 +318,7 @@ def _live(sess: dict, tr: Translator) -> None:
             data.raw_test if exp.show_test else None, data.y_test if exp.show_test else None,
             task=exp.task, discretize=exp.discretize, tr=tr),
     }
-    waiting = sess.get("controls") == "waiting"
-    live_charts(top, key="net-top", height=380, columns=2,
-                on_drawn=(lambda: _chart_drawn(sess)) if waiting else None)
+    live_charts(top, key="net-top", height=380, columns=2)
     h = trainer.history
     curves = {"loss": charts.loss_curves(h, tr=tr)}
     if exp.task == "classification":
@@ -445,7 +442,10 @@ def render() -> None:
         finally:
             sess["full_run"] = False
     if controls == "waiting":
-        left.caption(tr("net.loading_controls"))
+        with left:
+            st.caption(tr("net.loading_controls"))
+            # outside the fragment: its trigger reruns the whole page, which then has them
+            when_chart_drawn(lambda: _chart_drawn(sess), key="net_drawn")
         return
     with left:
         _data_controls(exp, tr, hidden)

@@ -115,4 +115,4 @@ def test_junk_upload_is_refused_and_a_saved_experiment_loads_back(page, app_url,
     page.get_by_text("Experiment loaded").wait_for()
     loaded = wait_until(lambda: (c := counter(page))["dataset"] == "gauss" and c)
     assert (loaded["lr"], loaded["layers"]) == (0.1, "5")
-    assert abs(loaded["loss"] - saved["loss"]) < 1e-9  # the same weights, the same loss
+    assert abs(loaded["loss"] - saved["loss"]) < 1e-9, (saved, loaded)  # same weights, same loss

@@ -118,15 +118,10 @@ async function flush(state) {
         const s = stats();
         s.reacts += 1;
         s.byChart[div.dataset.chartKey] = div.__liveChartReacts;
-        if (state.report && !state.reported) {
-          // Python asked to hear when the first chart is on screen (it then sends the rest
-          // of the page); once per element.
-          state.reported = true;
-          try {
-            state.report("drawn", true);
-          } catch (err) {
-            state.reported = false;
-          }
+        if (!window.__liveChartDrawn) {
+          // the page's first chart is on screen (when_chart_drawn listens for it)
+          window.__liveChartDrawn = performance.now();
+          window.dispatchEvent(new Event("live-chart-drawn"));
         }
         break; // the map may have changed while awaiting: iterate afresh
       }
@@ -287,7 +282,6 @@ export default function liveChart(component) {
   root.dataset.liveChart = data.key;
   root.style.gridTemplateColumns = `repeat(${Math.max(1, data.columns || 1)}, minmax(0, 1fr))`;
   state.src = data.src;
-  state.report = data.report_drawn ? component.setTriggerValue : null;
 
   syncDivs(state, data);
   for (const chart of data.charts) {
