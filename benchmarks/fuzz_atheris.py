@@ -71,14 +71,7 @@ def fuzz_query(data: bytes) -> None:
 
 def fuzz_experiment_file(data: bytes) -> None:
     try:
-        loaded = eg.io.from_bytes(data)
-    except ExperimentFileError:
-        return
-    query = loaded.extra.get("query", {}) if isinstance(loaded.extra, dict) else {}
-    exp, _ = state.from_query(query if isinstance(query, dict) else {})
-    try:
-        trainer, _ = builder.build_trainer(exp)
-        eg.io.load_weights_into(trainer.model, data)
+        builder.load_experiment(data)
     except (ExperimentFileError, builder.ExperimentError):
         return
 

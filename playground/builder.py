@@ -12,6 +12,7 @@ import numpy as np
 import engine as eg
 from engine.datasets import features as feature_columns
 from engine.datasets import make
+from playground import state
 from playground.config import MAX_SAMPLES, Experiment
 
 GRID_RESOLUTION = 60
@@ -123,6 +124,27 @@ def build_trainer(exp: Experiment, data: Data | None = None) -> tuple[eg.Trainer
                          batch_size=exp.batch_size or None, seed=exp.seed, record_every=5,
                          histogram_every=10, snapshot_every=5)
     return trainer, data
+
+
+def load_experiment(blob: bytes, lang: str = "en"
+                    ) -> tuple[Experiment, list[str], eg.Trainer, Data]:
+    """An experiment file (``engine.io``: JSON settings + .npz weights) back to a trainer
+    with its weights: the settings go through the URL parser (values it cannot use fall
+    back to defaults, each with a note in ``lang``), the network is built, the saved weights
+    loaded, and its history restarts from them. Returns ``(exp, notes, trainer, data)``.
+
+    Raises ``engine.io.ExperimentFileError`` (not an experiment, corrupt, over a cap) or
+    :class:`ExperimentError` (settings that build no network), both ``ValueError``s whose
+    message says what was wrong."""
+    loaded = eg.io.from_bytes(blob)
+    query = loaded.extra.get("query", {}) if isinstance(loaded.extra, dict) else {}
+    exp, notes = state.from_query(query if isinstance(query, dict) else {}, lang=lang)
+    trainer, data = build_trainer(exp)
+    eg.io.load_weights_into(trainer.model, blob)
+    # history, histogram bins and the starting point from the loaded weights, not the random
+    # ones the trainer was built with (else the readout shows the old loss)
+    trainer.reset(reinitialize=False)
+    return exp, notes, trainer, data
 
 
 def apply_live_settings(trainer: eg.Trainer, exp: Experiment) -> None:

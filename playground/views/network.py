@@ -370,20 +370,12 @@ def _files(sess: dict, tr: Translator) -> None:
 
 
 def _load_upload(sess: dict, up, tr: Translator) -> None:
-    blob = up.getvalue()
     try:
-        loaded = eg.io.from_bytes(blob)
-        query = loaded.extra.get("query", {}) if isinstance(loaded.extra, dict) else {}
-        exp, notes = state.from_query(query if isinstance(query, dict) else {}, lang=tr.lang)
-        trainer, data = builder.build_trainer(exp)
-        eg.io.load_weights_into(trainer.model, blob)
+        exp, notes, trainer, data = builder.load_experiment(up.getvalue(), lang=tr.lang)
     except (eg.io.ExperimentFileError, builder.ExperimentError, ValueError) as err:
         msg = tr(err.key, **err.fmt) if isinstance(err, builder.ExperimentError) else str(err)
         st.error(tr("net.upload_failed", reason=msg))
         return
-    # history, histogram bins and the starting point from the loaded weights, not the random
-    # ones the trainer was built with (else the readout shows the old loss)
-    trainer.reset(reinitialize=False)
     sess.update(trainer=trainer, data=data, exp=exp, sync=True, playing=False,
                 notice=tr("net.notice.loaded"), notes=notes)
     sess["uploads"] += 1  # a fresh uploader, so the same file is not loaded twice

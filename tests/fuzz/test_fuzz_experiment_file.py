@@ -87,17 +87,9 @@ def load_like_the_app(blob: bytes) -> None:
     may come out (the page shows their message)."""
     with watch(), time_bound(BOUND, "loading an experiment file"):
         try:
-            loaded = eg.io.from_bytes(blob)
-        except ExperimentFileError as err:
-            assert isinstance(err, ValueError) and str(err).strip()
-            return
-        query = loaded.extra.get("query", {}) if isinstance(loaded.extra, dict) else {}
-        exp, _ = state.from_query(query if isinstance(query, dict) else {})
-        try:
-            trainer, _ = builder.build_trainer(exp)
-            eg.io.load_weights_into(trainer.model, blob)
+            builder.load_experiment(blob)
         except (ExperimentFileError, builder.ExperimentError) as err:
-            assert str(err).strip()
+            assert isinstance(err, ValueError) and str(err).strip()
 
 
 def test_the_valid_file_loads():

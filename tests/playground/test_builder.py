@@ -59,3 +59,23 @@ def test_parameter_cap(monkeypatch):
     with pytest.raises(builder.ExperimentError) as info:
         builder.build_model(Experiment())
     assert info.value.key == "problem.too_many_params" and info.value.fmt["cap"] == 50
+
+
+def test_an_experiment_file_loads_back_with_its_weights_and_settings():
+    import engine as eg
+    from playground import state
+
+    exp = Experiment(dataset="xor", lr=0.03, layers=(LayerSpec(5, "tanh"),))
+    trainer, _ = builder.build_trainer(exp)
+    trainer.step(40)
+    blob = eg.io.to_bytes(trainer.model, extra={"query": state.to_query(exp)})
+    got, notes, loaded, data = builder.load_experiment(blob)
+    assert got == exp and notes == []
+    np.testing.assert_array_equal(loaded.model.params, trainer.model.params)
+    assert loaded.step_count == 0  # its history starts at the loaded weights
+    # the same weights on the same (regenerated) data: the loss the saver last saw
+    assert loaded.metrics()["train_loss"] == pytest.approx(trainer.metrics()["train_loss"],
+                                                           rel=1e-12)
+    assert data.X_train.shape[0] > 0
+    with pytest.raises(eg.io.ExperimentFileError):
+        builder.load_experiment(b"PK\x03\x04 not a zip")
