@@ -52,6 +52,20 @@ def test_the_controls_follow_the_first_chart(page, app_url, st_e2e):
     assert not page.page_errors
 
 
+def test_without_plotly_the_page_says_so_and_the_controls_still_come(page, app_url, st_e2e):
+    # A browser that cannot load plotly.js never draws a chart, so it never reports one: the
+    # controls come after the fallback, the chart area says what failed, training goes on.
+    page.route("**/plotly.min.js", lambda route: route.abort())
+    st_e2e.open_app(page, app_url)
+    page.locator(".lc-error").first.wait_for()
+    assert "could not load plotly.js" in page.locator(".lc-error").first.inner_text()
+    page.get_by_role("combobox", name="Data set").wait_for(timeout=15_000)
+    wait_until(lambda: page.get_by_text("Loading the controls").count() == 0)
+    first = counter(page)["step"]
+    wait_until(lambda: counter(page)["step"] > first)
+    st_e2e.screenshot(page, "network-no-plotly")
+
+
 def test_step_advances_exactly_one_and_reset_returns_to_zero(page, app_url, st_e2e):
     st_e2e.open_app(page, app_url)
     pause(page)
