@@ -5,12 +5,6 @@
 ``st.fragment(run_every=...)``.
 """
 
-from playground.components.live_chart import (
-    live_chart,
-    live_charts,
-    preload_plotly,
-    to_payload,
-    when_chart_drawn,
-)
+from playground.components.live_chart import live_chart, live_charts, preload_plotly, to_payload
 
-__all__ = ["live_chart", "live_charts", "preload_plotly", "to_payload", "when_chart_drawn"]
+__all__ = ["live_chart", "live_charts", "preload_plotly", "to_payload"]

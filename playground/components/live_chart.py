@@ -40,7 +40,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,6 @@ __all__ = [
     "plotly_js_source",
     "preload_plotly",
     "to_payload",
-    "when_chart_drawn",
 ]
 
 _LOG = logging.getLogger(__name__)
@@ -449,33 +448,6 @@ _PRELOAD_JS = """<script>
   window.__liveChartPlotlyPromise.catch(() => {});
 })();
 </script>"""
-
-
-_DRAWN_JS = """
-export default function whenChartDrawn(component) {
-  let sent = false;
-  const send = () => {
-    if (sent) return;
-    sent = true;
-    component.setTriggerValue("drawn", true);
-  };
-  if (window.__liveChartDrawn) {
-    send();
-    return undefined;
-  }
-  window.addEventListener("live-chart-drawn", send, { once: true });
-  return () => window.removeEventListener("live-chart-drawn", send);
-}
-"""
-_drawn_mount = st.components.v2.component("dl_playground_chart_drawn", js=_DRAWN_JS)
-
-
-def when_chart_drawn(on_drawn: Callable[[], None], *, key: str) -> None:
-    """An invisible element: once a live chart of the page is on screen (or at once, if one
-    already is), the browser fires its trigger, ``on_drawn`` runs as its callback, and the
-    app reruns. Put it outside any fragment so that rerun is the whole page's: for pages that
-    send what is below the fold only after the first chart is up."""
-    _drawn_mount(key=key, on_drawn_change=on_drawn)
 
 
 def preload_plotly() -> None:

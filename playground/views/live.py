@@ -31,8 +31,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from playground import pacing
 
-__all__ = ["FRAME_INTERVAL", "RETUNE_GAP", "SEND_WAIT", "live_fragment", "served",
-           "session_id", "wait_sent"]
+__all__ = ["FRAME_INTERVAL", "RETUNE_GAP", "SEND_WAIT", "live_fragment", "session_id",
+           "wait_sent"]
 
 FRAME_INTERVAL = 0.1  # seconds between live frames while playing on a quiet server
 SEND_WAIT = 0.5  # at most this long at the end of a frame for it to be sent
@@ -62,11 +62,6 @@ def _app_session():
     except AttributeError:  # AppTest's stand-in runtime, or other internals
         return None
     return session
-
-
-def served() -> bool:
-    """True when this run is for a browser connected to a served app (not AppTest)."""
-    return _app_session() is not None
 
 
 def wait_sent(limit: float = SEND_WAIT) -> float:

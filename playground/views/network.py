@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import csv
 import io as _io
-import time
 
 import streamlit as st
 
 import engine as eg
 from playground import builder, charts, presets, state
-from playground.components import live_charts, when_chart_drawn
+from playground.components import live_charts
 from playground.config import (
     DATASETS,
     FEATURES,
@@ -33,16 +32,11 @@ from playground.config import (
 from playground.i18n import Translator
 from playground.views.common import grid_with, show_notes, write_url
 from playground.views.common import widget_key as _k
-from playground.views.live import live_fragment, served
+from playground.views.live import live_fragment
 from playground.views.training import readout, train_frame, transport
 
 FRAME_BUDGET = 0.05  # at most this much training per frame, so one session cannot hog a core
 LR_GRID = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-# The controls (~40 widgets) reach the browser after the first chart is on screen: drawing them
-# took the browser's one main thread while plotly.js was starting (bench_ui: first chart 1.72x
-# a one-chart page with them in the first run, 1.42x without). If the browser never reports a
-# drawn chart, they come after CONTROLS_FALLBACK seconds anyway.
-CONTROLS_FALLBACK = 3.0
 REG_GRID = (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
 BATCH_GRID = (1, 2, 5, 10, 20, 50, 100, 0)
 SPEED_GRID = (1, 2, 5, 10, 25, 50, 100, 250)
@@ -258,32 +252,7 @@ def _experiment_from_widgets(exp: Experiment) -> Experiment:
 
 
 # -- live views -------------------------------------------------------------------------------
-def _controls_state(sess: dict) -> str:
-    """The controls' stage: "waiting" (the first run for a browser: charts only), "due" (the
-    first chart is drawn, or CONTROLS_FALLBACK passed: this full run sends them), "shown"."""
-    now = sess.get("controls")
-    if now is None:
-        now = "waiting" if served() else "shown"  # AppTest has no browser to wait for
-        sess["opened"] = time.monotonic()
-    elif now == "due" or (now == "waiting"
-                          and time.monotonic() - sess["opened"] > CONTROLS_FALLBACK):
-        now = "shown"
-    sess["controls"] = now
-    return now
-
-
-def _chart_drawn(sess: dict) -> None:
-    if sess.get("controls") == "waiting":
-        sess["controls"] = "due"
-
-
 def _live(sess: dict, tr: Translator) -> None:
-    # The fallback for a browser that never reports a drawn chart; only from a fragment's own
-    # run (st.rerun() inside a full run would interrupt it, and Streamlit replays its click).
-    if (sess.get("controls") == "waiting" and not sess.get("full_run")
-            and time.monotonic() - sess["opened"] > CONTROLS_FALLBACK):
-        sess["controls"] = "due"
-        st.rerun()  # the whole page, now with its controls
     exp: Experiment = sess["exp"]
     train_frame(sess, FRAME_BUDGET, exp.steps_per_frame)
     trainer: eg.Trainer = sess["trainer"]
@@ -402,7 +371,6 @@ def render() -> None:
     exp: Experiment = sess["exp"]
     _sync_widgets(exp, overwrite=sess.pop("sync", False))
     hidden = set(exp.hidden)
-    controls = _controls_state(sess)
 
     st.title(tr("net.title"))
     show_notes(sess)
@@ -427,18 +395,7 @@ def render() -> None:
             st.info(sess["notice"])
             sess["notice"] = None
         playing = sess["playing"] and not sess["trainer"].diverged
-        # while the controls wait, the fragment ticks even when paused (to send them)
-        sess["full_run"] = True
-        try:
-            live_fragment(_live, sess, tr, playing=playing or controls == "waiting")
-        finally:
-            sess["full_run"] = False
-    if controls == "waiting":
-        with left:
-            st.caption(tr("net.loading_controls"))
-            # outside the fragment: its trigger reruns the whole page, which then has them
-            when_chart_drawn(lambda: _chart_drawn(sess), key="net_drawn")
-        return
+        live_fragment(_live, sess, tr, playing=playing)
     with left:
         _data_controls(exp, tr, hidden)
         _layer_controls(exp, tr, hidden)

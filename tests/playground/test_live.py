@@ -33,7 +33,7 @@ def test_the_streamlit_internals_wait_sent_reads_are_there():
 
 def test_outside_a_served_app_nothing_waits():
     assert live.wait_sent() == 0.0
-    assert not live.served()
+    assert live._app_session() is None
 
 
 def _served_page() -> None:
@@ -41,7 +41,7 @@ def _served_page() -> None:
 
     from playground.views import live
 
-    st.write(f"served={live.served()} waited={live.wait_sent()}")
+    st.write(f"served={live._app_session() is not None} waited={live.wait_sent()}")
 
 
 def test_apptest_is_not_a_served_app():

@@ -118,11 +118,6 @@ async function flush(state) {
         const s = stats();
         s.reacts += 1;
         s.byChart[div.dataset.chartKey] = div.__liveChartReacts;
-        if (!window.__liveChartDrawn) {
-          // the page's first chart is on screen (when_chart_drawn listens for it)
-          window.__liveChartDrawn = performance.now();
-          window.dispatchEvent(new Event("live-chart-drawn"));
-        }
         break; // the map may have changed while awaiting: iterate afresh
       }
     }
