@@ -142,6 +142,11 @@ async function flush(state) {
 // scrolls would reset what they are doing, so such a chart waits until they
 // let go; Plotly then records the new view (uirevision keeps it).
 function busyWithUser(div) {
+  // a pointerup that never arrived (the element re-mounted mid-drag, the window lost focus)
+  // must not freeze the chart: a press counts for at most 5 s
+  if (div.__lcPointerDown && performance.now() - div.__lcPointerDownAt > 5000) {
+    div.__lcPointerDown = false;
+  }
   return div.__lcPointerDown || performance.now() < (div.__lcWheelUntil || 0);
 }
 
@@ -157,6 +162,7 @@ function watchUser(state, div) {
     "pointerdown",
     () => {
       div.__lcPointerDown = true;
+      div.__lcPointerDownAt = performance.now();
       window.addEventListener("pointerup", release, true);
       window.addEventListener("pointercancel", release, true);
     },
