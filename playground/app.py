@@ -59,7 +59,12 @@ def main() -> None:
         st.Page(lessons.render, title=tr("nav.lessons"), icon=":material/school:",
                 url_path="lessons"),
     ]
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    # A page switch: the widgets of the page left are gone from session state, so a page
+    # refills its widgets from its own settings on the first run after it is entered.
+    st.session_state["page_entered"] = st.session_state.get("page_now") != page.url_path
+    st.session_state["page_now"] = page.url_path
+    page.run()
 
 
 main()

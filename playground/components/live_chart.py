@@ -305,6 +305,7 @@ def build_component_data(
     keep_template: bool = False,
     float32: bool = True,
     src: str | None = None,
+    first: str | None = None,
 ) -> dict[str, Any]:
     """The JSON-safe ``data`` the component receives (pure; used by the mount helpers)."""
     key = _check_key(key)
@@ -322,6 +323,9 @@ def build_component_data(
         items = [(str(i), fig) for i, fig in enumerate(figures)]
     if not items:
         raise ValueError("live_chart: no figures given")
+    names = [name for name, _ in items]
+    if first is not None and first not in names:
+        raise ValueError(f"live_charts: first={first!r} is not one of the charts {names}")
     cfg = _sanitize({**DEFAULT_CONFIG, **(config or {})})
     charts = []
     for name, fig in items:
@@ -332,6 +336,8 @@ def build_component_data(
         chart_height = own_height if isinstance(own_height, int | float) else height
         chart: dict[str, Any] = {"id": name, "height": int(chart_height), **payload, "config": cfg}
         chart["digest"] = _digest(chart)
+        if name == first:
+            chart["first"] = True  # not in the digest: it orders the first draw only
         charts.append(chart)
     ncols = len(charts) if columns is None else int(columns)
     return {
@@ -471,6 +477,7 @@ def live_charts(
     config: Mapping[str, Any] | None = None,
     keep_template: bool = False,
     float32: bool = True,
+    first: str | None = None,
 ) -> None:
     """Draw several live charts as ONE element (one delta per rerun), in a grid.
 
@@ -481,6 +488,8 @@ def live_charts(
     In the page the chart div is ``[data-live-chart=KEY] [data-chart-id=NAME]``.
     Keep ``key`` stable across reruns: it is the element's identity.
 
+    When the page opens, the charts of all live elements are drawn one per painted frame
+    (so the first one shows at once); ``first`` names the chart that goes ahead of them.
     """
     data = build_component_data(
         figures,
@@ -490,6 +499,7 @@ def live_charts(
         config=config,
         keep_template=keep_template,
         float32=float32,
+        first=first,
     )
     _prepare_serving()
     _mount(key=f"live_chart-{data['key']}", data=data)

@@ -50,6 +50,15 @@ def key(at: AppTest, name: str) -> str:
     return f"{name}.{at.session_state['lang']}"
 
 
+def open_tab(at: AppTest, tab: str) -> AppTest:
+    """Open the Network page's settings tab ``tab`` ("data", "layers" or "training") as a
+    click on it does: the page builds only the open tab."""
+    at.session_state[key(at, "w_tab")] = catalog("network", at.session_state["lang"])[f"net.{tab}"]
+    at.run()
+    assert at.session_state["net"].get("tab") == tab, at.session_state["net"].get("tab")
+    return at
+
+
 def qp(at: AppTest, name: str) -> str | None:
     """The last value of query parameter ``name`` (None when the URL does not have it)."""
     v = at.query_params.get(name)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from apptest import key, open_app
+from apptest import key, open_app, open_tab
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 from playground import presets
 
@@ -54,12 +55,15 @@ def test_controls_change_the_experiment_and_bad_combinations_are_explained():
     at.button(key="b_step").click().run()
     assert net["trainer"].step_count >= 1
     old_trainer = net["trainer"]
+    open_tab(at, "training")
     at.select_slider(key=key(at, "w_lr")).set_value(0.1).run()
     assert net["exp"].lr == 0.1 and net["trainer"] is old_trainer  # no reset for lr
+    open_tab(at, "data")
     at.selectbox(key=key(at, "w_dataset")).select("circle").run()
     assert net["exp"].dataset == "circle" and net["trainer"] is not old_trainer
     assert any("restarted" in i.value for i in at.info)
     good = net["exp"]
+    open_tab(at, "layers")
     at.selectbox(key=key(at, "w_output_activation")).select("softmax").run()
     assert not at.exception
     assert any("softmax" in e.value for e in at.error)
@@ -82,3 +86,48 @@ def test_reset_returns_to_step_zero_and_uploading_junk_is_refused():
     assert net["trainer"].step_count > 0
     at.button(key="b_reset").click().run()
     assert net["trainer"].step_count == 0
+
+
+def test_only_the_open_settings_tab_is_built_and_switching_keeps_every_setting():
+    at = open_app(lr="0.1", ds="xor")
+    keys = {w.key for w in at.main if getattr(w, "key", None)}
+    assert key(at, "w_dataset") in keys  # the Data tab opens first
+    assert key(at, "w_lr") not in keys and key(at, "w_n_layers") not in keys
+    open_tab(at, "training")
+    assert at.select_slider(key=key(at, "w_lr")).value == 0.1
+    assert not any(w.key == key(at, "w_dataset") for w in at.selectbox)
+    at.select_slider(key=key(at, "w_lr")).set_value(0.3).run()
+    open_tab(at, "data")
+    open_tab(at, "training")
+    net = at.session_state["net"]
+    assert net["exp"].lr == 0.3 and net["exp"].dataset == "xor"
+    assert at.select_slider(key=key(at, "w_lr")).value == 0.3
+    at.session_state["lang"] = "zh"  # the open tab survives a language switch
+    at.run()
+    assert not at.exception
+    assert at.select_slider(key=key(at, "w_lr")).value == 0.3
+    assert net["exp"].lr == 0.3
+
+
+def test_files_and_share_are_built_only_when_opened():
+    at = open_app()
+    assert not at.get("download_button")
+    at.session_state["x_files"] = True
+    at.session_state["x_share"] = True
+    at.run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 2
+    assert any(t.value.startswith("?") for t in at.text)  # the link to share
+
+
+def test_a_setting_changed_in_a_tab_survives_a_visit_to_another_page():
+    at = open_app()
+    open_tab(at, "training")
+    at.select_slider(key=key(at, "w_lr")).set_value(0.3).run()
+    at._page_hash = calc_hash("paths")
+    at.run()
+    at._page_hash = calc_hash("network")
+    at.run()
+    assert not at.exception
+    assert at.session_state["net"]["exp"].lr == 0.3
+    assert at.select_slider(key=key(at, "w_lr")).value == 0.3

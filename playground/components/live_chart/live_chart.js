@@ -6,7 +6,7 @@
 // and update it with Plotly.react, so zoom / pan / 3-D camera survive
 // (layout.uirevision) and the chart is never re-mounted or blanked.
 //
-// data = {key, src, columns, height, charts: [{id, digest, height, data, layout, config}]}
+// data = {key, src, columns, height, charts: [{id, digest, height, data, layout, config, first?}]}
 //
 // Plotly itself is the installed `plotly` package's plotly.min.js, served by
 // Streamlit's static file serving (see live_chart.py); it is loaded once per
@@ -80,6 +80,70 @@ function clearError(state) {
   if (box) box.remove();
 }
 
+// The first draws of all live charts in the page take turns with a painted frame
+// between them, so the first chart shows as soon as it is drawn, not after all
+// of them (on this machine seven charts drew in one ~300 ms frame). A chart sent
+// with `first` goes ahead of the others that are waiting.
+function afterPaint() {
+  return new Promise((resolve) => {
+    const late = setTimeout(resolve, 100); // a hidden tab has no animation frames
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(late);
+        resolve();
+      }, 0),
+    );
+  });
+}
+
+function firstDraws() {
+  if (!window.__lcFirstDraws) window.__lcFirstDraws = { busy: false, waiting: [] };
+  return window.__lcFirstDraws;
+}
+
+function grantFirstDraw() {
+  const turns = firstDraws();
+  if (turns.busy || !turns.waiting.length) return;
+  turns.busy = true;
+  // after the elements mounted in the same frame have asked: `first` can then win
+  setTimeout(() => {
+    turns.waiting.sort((a, b) => b.priority - a.priority); // stable: mount order otherwise
+    const next = turns.waiting.shift();
+    next.resolve(() =>
+      afterPaint().then(() => {
+        turns.busy = false;
+        grantFirstDraw();
+      }),
+    );
+  }, 0);
+}
+
+// Resolves, when it is this chart's turn, with the function that ends the turn.
+function firstDrawTurn(priority) {
+  return new Promise((resolve) => {
+    firstDraws().waiting.push({ priority, resolve });
+    grantFirstDraw();
+  });
+}
+
+// plotly.js can leave a Plotly.react promise pending for ever when a relayout runs at the
+// same time (a zoom by the user or through the API): the element's flush then waited for
+// ever and the chart never redrew again (bench_ui's zoom phase: 3 of 8 page loads). A later
+// Plotly.react on the same div works, so a react not settled in this time is given up.
+const REACT_STALL_MS = 2000;
+
+function settleWithin(promise, ms) {
+  let timer = 0;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const done = Promise.resolve(promise).then(() => {
+    clearTimeout(timer);
+    return true;
+  });
+  return Promise.race([done, late]);
+}
+
 function schedule(state) {
   if (state.frame) return;
   state.frame = requestAnimationFrame(() => {
@@ -98,19 +162,37 @@ async function flush(state) {
     let progressed = true;
     while (progressed) {
       progressed = false;
-      for (const [id, chart] of state.pending) {
+      // a chart sent with `first` before the others (it matters for first draws only)
+      const queue = [...state.pending].sort((a, b) => (b[1].first ? 1 : 0) - (a[1].first ? 1 : 0));
+      for (const [id, queued] of queue) {
         const div = state.divs.get(id);
         if (div && busyWithUser(div)) continue; // drawn when the user lets go
+        const fresh = div && div.isConnected && !div._fullLayout;
+        const release = fresh ? await firstDrawTurn(queued.first ? 1 : 0) : null;
+        const chart = state.pending.get(id) || queued; // the newest, after waiting
         state.pending.delete(id);
         progressed = true;
-        if (!div || !div.isConnected) continue;
+        if (!div || !div.isConnected) {
+          if (release) release();
+          continue;
+        }
         const layout = chart.layout || {};
         themeDefaults(state.root, layout);
         try {
-          await Plotly.react(div, chart.data || [], layout, chart.config || {});
+          const settled = await settleWithin(
+            Plotly.react(div, chart.data || [], layout, chart.config || {}),
+            REACT_STALL_MS,
+          );
+          if (!settled) {
+            stats().stalls = (stats().stalls || 0) + 1;
+            state.applied.delete(id); // drawn again with the next payload, whatever it is
+            continue;
+          }
         } catch (err) {
           drawError = err;
           continue;
+        } finally {
+          if (release) release();
         }
         div.__liveChartReacts = (div.__liveChartReacts || 0) + 1;
         div.dataset.reacts = String(div.__liveChartReacts);
