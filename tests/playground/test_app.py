@@ -112,12 +112,16 @@ def test_only_the_open_settings_tab_is_built_and_switching_keeps_every_setting()
 def test_files_and_share_are_built_only_when_opened():
     at = open_app()
     assert not at.get("download_button")
-    at.session_state["x_files"] = True
-    at.session_state["x_share"] = True
+    at.session_state[key(at, "x_files")] = True
+    at.session_state[key(at, "x_share")] = True
     at.run()
     assert not at.exception
     assert len(at.get("download_button")) == 2
     assert any(t.value.startswith("?") for t in at.text)  # the link to share
+    at.session_state["lang"] = "zh"  # they stay open in the other language
+    at.run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 2
 
 
 def test_a_setting_changed_in_a_tab_survives_a_visit_to_another_page():
