@@ -20,6 +20,8 @@ from playground.components import preload_plotly  # noqa: E402
 from playground.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, normalize  # noqa: E402
 from playground.views import images, landscape, lessons, network, paths, sequences  # noqa: E402
 
+FULL_PLOTLY_PAGES = ("paths", "landscape")  # pages with 3-D charts (surface, scatter3d)
+
 
 def _language() -> str:
     """From the URL on first load, else the browser's locale; then whatever the user picks."""
@@ -31,7 +33,6 @@ def _language() -> str:
 
 def main() -> None:
     st.set_page_config(page_title="Deep-learning playground", page_icon="🧠", layout="wide")
-    preload_plotly()  # the page's first element: plotly.js starts loading at once
     # Streamlit fades elements whose fragment run is in flight; live charts redraw in place,
     # so fading only makes them flicker (bench_ui counted 14-24 % of frames faded).
     st.html('<style>[data-testid="stElementContainer"]:has(.lc-root)'
@@ -60,6 +61,9 @@ def main() -> None:
                 url_path="lessons"),
     ]
     page = st.navigation(pages)
+    # plotly.js starts loading with the page's first elements: the full bundle where 3-D
+    # charts are drawn, else the cartesian one (a third of the browser's time)
+    preload_plotly(full=page.url_path in FULL_PLOTLY_PAGES)
     # A page switch: the widgets of the page left are gone from session state, so a page
     # refills its widgets from its own settings on the first run after it is entered.
     st.session_state["page_entered"] = st.session_state.get("page_now") != page.url_path

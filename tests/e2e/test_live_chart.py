@@ -137,7 +137,7 @@ def test_page_loads_with_three_drawn_charts(page, app_url, st_e2e):
     assert summary(page, st_e2e, "metrics.loss")["n"] == 0  # no step taken yet
     # plotly.js came from the app's own static folder, not a CDN
     src = page.evaluate("document.querySelector('script[data-live-chart=plotly]').src")
-    assert src.startswith(app_url) and src.endswith("/app/static/plotly.min.js")
+    assert src.startswith(app_url) and src.endswith("/app/static/plotly-cartesian.min.js")
     assert page.locator(".lc-error").count() == 0
     assert page.page_errors == []
     st_e2e.screenshot(page, "live_chart-loaded")

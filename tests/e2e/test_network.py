@@ -42,7 +42,7 @@ def test_page_opens_learning_and_pause_freezes(page, app_url, st_e2e):
 def test_without_plotly_the_page_says_so_and_still_works(page, app_url, st_e2e):
     # A browser that cannot load plotly.js: the chart area says what failed, the controls
     # are there and training goes on.
-    page.route("**/plotly.min.js", lambda route: route.abort())
+    page.route("**/plotly*.js", lambda route: route.abort())
     st_e2e.open_app(page, app_url)
     page.locator(".lc-error").first.wait_for()
     assert "could not load plotly.js" in page.locator(".lc-error").first.inner_text()
@@ -92,6 +92,28 @@ def test_zooming_while_it_redraws_never_stops_the_chart(page, app_url, st_e2e):
     before = page.evaluate(reacts)
     wait_until(lambda: page.evaluate(reacts) >= before + 10, timeout=15)
     assert not page.page_errors
+
+
+def test_the_page_loads_the_small_plotly_and_a_3d_page_the_full_one(page, app_url, st_e2e):
+    loaded = "() => performance.getEntriesByType('resource').map(e => e.name.split('/').pop())"
+    st_e2e.open_app(page, app_url)
+    boundary = '[data-live-chart="net-top"] [data-chart-id="boundary"]'
+    page.locator(f"{boundary} .main-svg").first.wait_for()
+    names = page.evaluate(loaded)
+    assert "plotly-cartesian.min.js" in names and "plotly.min.js" not in names
+    # the landscape's 3-D surface needs the full bundle, which then serves every page
+    page.get_by_role("link", name=re.compile("Loss landscape")).click()
+    page.locator('[data-live-chart="ls-plane"] [data-chart-id="surface"] .main-svg').first \
+        .wait_for(timeout=60_000)
+    assert "plotly.min.js" in page.evaluate(loaded)
+    page.get_by_role("link", name=re.compile("^Network")).click()
+    page.locator(f"{boundary} .main-svg").first.wait_for()
+    reacts = f"() => document.querySelector('{boundary}').__liveChartReacts || 0"
+    before = page.evaluate(reacts)
+    wait_until(lambda: page.evaluate(reacts) >= before + 5)
+    assert page.locator(".lc-error").count() == 0
+    assert not page.page_errors
+    st_e2e.screenshot(page, "network-after-3d-page")
 
 
 def test_step_advances_exactly_one_and_reset_returns_to_zero(page, app_url, st_e2e):

@@ -247,6 +247,45 @@ def test_plotly_src_honours_base_url_path(monkeypatch):
     assert lc.plotly_js_source() == "/course/app/static/plotly.min.js"
     monkeypatch.setattr(lc.st, "get_option", lambda name: "")
     assert lc.plotly_js_source() == "/app/static/plotly.min.js"
+    assert lc.plotly_js_source(full=False) == "/app/static/plotly-cartesian.min.js"
+
+
+def test_the_shipped_cartesian_bundle_matches_the_installed_plotly():
+    # A plotly upgrade changes the full bundle's version: ship the same version's cartesian
+    # bundle (npm pack plotly.js-cartesian-dist-min@<version>) or every page loads 4.8 MB.
+    ours = lc.plotly_js_version(lc.cartesian_bundle_path())
+    theirs = lc.plotly_js_version(lc.plotly_js_path())
+    assert ours is not None and ours == theirs, (
+        f"shipped cartesian plotly.js {ours} != plotly package's {theirs}")
+    assert lc.cartesian_bundle_usable()
+
+
+def test_cartesian_charts_take_the_small_bundle_and_3d_the_full_one():
+    flat = {"a": {"data": [{"type": "image", "source": "x"}, {"x": [1, 2]}]},
+            "b": {"data": [{"type": "bar", "y": [1, 2]}, {"type": "contour", "z": [[1]]}]}}
+    data = lc.build_component_data(flat, key="k")
+    assert data["src"].endswith("/plotly-cartesian.min.js") and data["full"] is False
+    mixed = {**flat, "c": {"data": [{"type": "surface", "z": [[1, 2], [3, 4]]}]}}
+    data = lc.build_component_data(mixed, key="k")
+    assert data["src"].endswith("/plotly.min.js") and data["full"] is True
+    data = lc.build_component_data(flat, key="k", src="own.js")  # a given src is trusted whole
+    assert data["src"] == "own.js" and data["full"] is True
+
+
+def test_another_plotly_version_falls_back_to_the_full_bundle(monkeypatch, tmp_path):
+    other = tmp_path / "plotly-cartesian.min.js"
+    other.write_text("/**\n* plotly.js (cartesian - minified) v0.0.1\n*/\n")
+    monkeypatch.setattr(lc, "cartesian_bundle_path", lambda: other)
+    lc.cartesian_bundle_usable.cache_clear()
+    try:
+        assert not lc.cartesian_bundle_usable()
+        data = lc.build_component_data({"a": {"data": [{"x": [1]}]}}, key="k")
+        assert data["src"].endswith("/plotly.min.js") and data["full"] is True
+        assert lc.plotly_js_source(full=False).endswith("/plotly.min.js")
+        target = lc.ensure_plotly_js(tmp_path / "static")
+        assert not target.with_name("plotly-cartesian.min.js").exists()
+    finally:
+        lc.cartesian_bundle_usable.cache_clear()
 
 
 def test_conversion_is_cheap():
@@ -275,6 +314,8 @@ def test_plotly_js_is_copied_from_the_installed_package(tmp_path):
     assert target.stat().st_size == source.stat().st_size
     assert not target.is_symlink()  # Streamlit refuses symlinks leaving static/
     assert lc.ensure_plotly_js(tmp_path / "static") == target  # idempotent
+    small = target.with_name("plotly-cartesian.min.js")
+    assert small.stat().st_size == lc.cartesian_bundle_path().stat().st_size
 
 
 def test_stale_copy_is_refreshed(tmp_path):
@@ -329,7 +370,7 @@ def test_demo_app_runs_steps_and_plays():
     assert [c["id"] for c in charts["metrics"]["charts"]] == ["loss", "hist"]
     z = charts["heatmap"]["charts"][0]["data"][0]["z"]
     assert z["dtype"] == "f4" and z["shape"] == "48, 48"
-    assert charts["heatmap"]["src"].endswith("/app/static/plotly.min.js")
+    assert charts["heatmap"]["src"].endswith("/app/static/plotly-cartesian.min.js")
 
     at.button(key="step").click().run()
     assert not at.exception

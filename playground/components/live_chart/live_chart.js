@@ -6,14 +6,17 @@
 // and update it with Plotly.react, so zoom / pan / 3-D camera survive
 // (layout.uirevision) and the chart is never re-mounted or blanked.
 //
-// data = {key, src, columns, height, charts: [{id, digest, height, data, layout, config, first?}]}
+// data = {key, src, full, columns, height,
+//         charts: [{id, digest, height, data, layout, config, first?}]}
 //
 // Plotly itself is the installed `plotly` package's plotly.min.js, served by
 // Streamlit's static file serving (see live_chart.py); it is loaded once per
 // page as a classic <script> and shared by every chart.
 
-const PLOTLY_PROMISE = "__liveChartPlotlyPromise";
-
+// window.__liveChartPlotly = {promise, full}: the plotly.js bundle this page loaded or is
+// loading (also set by the preload in live_chart.py). The cartesian bundle serves elements
+// whose traces are all cartesian; an element that needs more loads the full bundle, which
+// then serves everyone.
 function stats() {
   if (!window.__liveChartStats) {
     window.__liveChartStats = { received: 0, coalesced: 0, reacts: 0, errors: 0, byChart: {} };
@@ -21,35 +24,40 @@ function stats() {
   return window.__liveChartStats;
 }
 
-function loadPlotly(src) {
-  if (window.Plotly && typeof window.Plotly.react === "function") {
-    return Promise.resolve(window.Plotly);
-  }
-  if (!window[PLOTLY_PROMISE]) {
-    window[PLOTLY_PROMISE] = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      const fail = () => {
-        window[PLOTLY_PROMISE] = null; // allow a retry on the next update
-        script.remove();
-        reject(
-          new Error(
-            `could not load plotly.js from ${src}; is static serving on ` +
-              "(server.enableStaticServing = true in .streamlit/config.toml)?",
-          ),
-        );
-      };
-      script.src = src;
-      script.async = true;
-      script.dataset.liveChart = "plotly";
-      script.onload = () => {
-        if (window.Plotly && typeof window.Plotly.react === "function") resolve(window.Plotly);
-        else fail(); // e.g. the app's index.html came back instead of the file
-      };
-      script.onerror = fail;
-      document.head.appendChild(script);
-    });
-  }
-  return window[PLOTLY_PROMISE];
+function loadPlotly(src, full) {
+  const have = window.__liveChartPlotly;
+  if (have && (have.full || !full)) return have.promise;
+  const promise = new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    const fail = () => {
+      if (window.__liveChartPlotly && window.__liveChartPlotly.promise === promise) {
+        window.__liveChartPlotly = have || null; // allow a retry on the next update
+      }
+      script.remove();
+      reject(
+        new Error(
+          `could not load plotly.js from ${src}; is static serving on ` +
+            "(server.enableStaticServing = true in .streamlit/config.toml)?",
+        ),
+      );
+    };
+    script.src = src;
+    script.async = true;
+    script.dataset.liveChart = "plotly";
+    script.onload = () => {
+      if (window.Plotly && typeof window.Plotly.react === "function") resolve(window.Plotly);
+      else fail(); // e.g. the app's index.html came back instead of the file
+    };
+    script.onerror = fail;
+    document.head.appendChild(script);
+  });
+  window.__liveChartPlotly = { promise, full: !!full };
+  return promise;
+}
+
+// The Plotly that drew a chart div (bundles can change under a page: see loadPlotly).
+function plotlyOf(div) {
+  return div.__lcPlotly || window.Plotly;
 }
 
 function themeDefaults(root, layout) {
@@ -157,7 +165,7 @@ async function flush(state) {
   state.busy = true;
   state.failed = false;
   try {
-    const Plotly = await loadPlotly(state.src);
+    const Plotly = await loadPlotly(state.src, state.full);
     let drawError = null;
     let progressed = true;
     while (progressed) {
@@ -167,6 +175,10 @@ async function flush(state) {
       for (const [id, queued] of queue) {
         const div = state.divs.get(id);
         if (div && busyWithUser(div)) continue; // drawn when the user lets go
+        if (div && div.__lcPlotly && div.__lcPlotly !== Plotly) {
+          div.__lcPlotly.purge(div); // drawn by the smaller bundle: draw afresh with this one
+          div.__lcPlotly = null;
+        }
         const fresh = div && div.isConnected && !div._fullLayout;
         const release = fresh ? await firstDrawTurn(queued.first ? 1 : 0) : null;
         const chart = state.pending.get(id) || queued; // the newest, after waiting
@@ -179,6 +191,7 @@ async function flush(state) {
         const layout = chart.layout || {};
         themeDefaults(state.root, layout);
         try {
+          div.__lcPlotly = Plotly;
           const settled = await settleWithin(
             Plotly.react(div, chart.data || [], layout, chart.config || {}),
             REACT_STALL_MS,
@@ -262,12 +275,10 @@ function watchUser(state, div) {
 }
 
 function resizeAll(state) {
-  const Plotly = window.Plotly;
-  if (!Plotly) return;
   for (const div of state.divs.values()) {
     if (div._fullLayout && div.offsetWidth && div.offsetWidth !== div._lcWidth) {
       div._lcWidth = div.offsetWidth;
-      Plotly.Plots.resize(div);
+      plotlyOf(div).Plots.resize(div);
     }
   }
 }
@@ -323,7 +334,7 @@ function syncDivs(state, data) {
   }
   for (const [id, div] of state.divs) {
     if (!wanted.has(id)) {
-      if (window.Plotly) window.Plotly.purge(div);
+      if (plotlyOf(div)) plotlyOf(div).purge(div);
       div.remove();
       state.divs.delete(id);
       state.applied.delete(id);
@@ -342,7 +353,7 @@ export default function liveChart(component) {
   const { data, parentElement } = component;
   if (!data || !Array.isArray(data.charts)) return undefined;
   // Start fetching and compiling plotly.js now, even with nothing to draw yet (preload).
-  if (data.src) loadPlotly(data.src).catch(() => {});
+  if (data.src) loadPlotly(data.src, data.full !== false).catch(() => {});
 
   let root = parentElement.querySelector(":scope > .lc-root");
   // Streamlit sometimes re-mounts the element on a full rerun (a new, empty
@@ -365,6 +376,7 @@ export default function liveChart(component) {
   root.dataset.liveChart = data.key;
   root.style.gridTemplateColumns = `repeat(${Math.max(1, data.columns || 1)}, minmax(0, 1fr))`;
   state.src = data.src;
+  state.full = data.full !== false;
 
   syncDivs(state, data);
   for (const chart of data.charts) {
@@ -394,7 +406,7 @@ export default function liveChart(component) {
       if (root.isConnected) return;
       if (state.frame) cancelAnimationFrame(state.frame);
       if (state.observer) state.observer.disconnect();
-      if (window.Plotly) for (const div of state.divs.values()) window.Plotly.purge(div);
+      for (const div of state.divs.values()) if (plotlyOf(div)) plotlyOf(div).purge(div);
       state.divs.clear();
       state.pending.clear();
       if (roots.get(data.key) === root) roots.delete(data.key);
