@@ -19,9 +19,12 @@ arrays are sent as base64 float32 / int typed arrays (plotly.js's own
 ``template="none"`` look). In ``live_charts`` a chart whose payload did not
 change since the last frame is not redrawn in the browser.
 
-plotly.js is the installed ``plotly`` package's ``plotly.min.js``, copied on
-first use into ``<main script dir>/static/`` and served by Streamlit's static
-file serving (``server.enableStaticServing = true``), never from a CDN.
+plotly.js is the installed ``plotly`` package's ``plotly.min.js`` for elements
+with 3-D (or other non-cartesian) traces, else the same version's cartesian
+bundle shipped next to this module (a third of the browser's time); both are
+copied on first use into ``<main script dir>/static/`` and served by
+Streamlit's static file serving (``server.enableStaticServing = true``), never
+from a CDN.
 
 This module imports only the standard library, NumPy and Streamlit; plotly is
 never imported here.

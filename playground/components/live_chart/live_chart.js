@@ -9,9 +9,10 @@
 // data = {key, src, full, columns, height,
 //         charts: [{id, digest, height, data, layout, config, first?}]}
 //
-// Plotly itself is the installed `plotly` package's plotly.min.js, served by
-// Streamlit's static file serving (see live_chart.py); it is loaded once per
-// page as a classic <script> and shared by every chart.
+// Plotly itself is the installed `plotly` package's plotly.min.js, or the same
+// version's cartesian bundle when an element's traces are all cartesian, served
+// by Streamlit's static file serving (see live_chart.py); it is loaded once per
+// page as a classic <script> and shared by every chart (see loadPlotly).
 
 // window.__liveChartPlotly = {promise, full}: the plotly.js bundle this page loaded or is
 // loading (also set by the preload in live_chart.py). The cartesian bundle serves elements
