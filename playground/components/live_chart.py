@@ -67,10 +67,10 @@ _LOG = logging.getLogger(__name__)
 
 COMPONENT_NAME = "dl_playground_live_chart"
 PLOTLY_JS_NAME = "plotly.min.js"
-#: plotly.js's official cartesian partial bundle (npm ``plotly.js-cartesian-dist-min``, MIT),
-#: shipped next to this module: 1.5 MB instead of 4.8 MB, which the browser evaluates in a
-#: third of the time. Used for elements whose charts need no other trace type; it must be
-#: the same plotly.js version as the installed ``plotly`` package's bundle.
+#: plotly.js's official cartesian partial bundle (npm ``plotly.js-cartesian-dist-min``, MIT,
+#: its licence beside it), shipped next to this module: 1.5 MB instead of 4.8 MB, which the
+#: browser evaluates in a third of the time. Used for elements whose charts need no other
+#: trace type; it must be the same plotly.js version as the installed ``plotly`` package's.
 PLOTLY_CARTESIAN_NAME = "plotly-cartesian.min.js"
 CARTESIAN_TRACES = frozenset(
     "bar box contour heatmap histogram histogram2d histogram2dcontour image pie scatter "
