@@ -354,12 +354,13 @@ def build_component_data(
             chart["first"] = True  # not in the digest: it orders the first draw only
         charts.append(chart)
     ncols = len(charts) if columns is None else int(columns)
+    # the cartesian bundle when every trace is cartesian (and the bundle is usable)
     full = src is not None or not all(_cartesian(chart["data"]) for chart in charts)
+    full = full or not cartesian_bundle_usable()
     return {
         "key": key,
         "src": src if src is not None else plotly_js_source(full=full),
-        # the cartesian bundle when every trace is cartesian (and the bundle is usable)
-        "full": full or not cartesian_bundle_usable(),
+        "full": full,
         "columns": max(1, min(ncols, len(charts))),
         "height": height,
         "charts": charts,
@@ -528,8 +529,8 @@ def preload_plotly(full: bool = False) -> None:
     nothing.
     """
     _prepare_serving()
-    src = plotly_js_source(full=full)
-    st.html(_PRELOAD_JS % (json.dumps(src), json.dumps(src.endswith("/" + PLOTLY_JS_NAME))),
+    full = full or not cartesian_bundle_usable()
+    st.html(_PRELOAD_JS % (json.dumps(plotly_js_source(full=full)), json.dumps(full)),
             unsafe_allow_javascript=True)
 
 
